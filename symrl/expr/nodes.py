@@ -1,0 +1,224 @@
+"""RL quantities as SymPy expressions: V, Q, A, η, r, P, π, h, time-indexed trajectory variables."""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Expr, Symbol
+from sympy.core.sympify import _sympify
+from sympy.printing.latex import translate
+
+__all__ = [
+    "gamma",
+    "t",
+    "RLQuantity",
+    "PolicySymbol",
+    "Value",
+    "ActionValue",
+    "Advantage",
+    "OptimalValue",
+    "Return",
+    "Reward",
+    "Transition",
+    "PolicyProbability",
+    "PolicyAction",
+    "InitialProbability",
+    "StateAt",
+    "ActionAt",
+    "MaxOver",
+    "policy",
+    "state",
+    "action",
+    "latex_name",
+]
+
+gamma = Symbol("gamma", positive=True)
+"""The discount factor γ of the MDP under study."""
+
+t = Symbol("t", integer=True, nonnegative=True)
+"""The time index of trajectory sums."""
+
+
+class PolicySymbol(Symbol):
+    """A policy's name; prints Greek letters, subscripts and primes: ``pi_theta'`` is π_θ′."""
+
+    def _latex(self, printer) -> str:
+        return _symbol_latex(self.name)
+
+
+def _symbol_latex(name: str) -> str:
+    primes = len(name) - len(name.rstrip("'"))
+    core = name.rstrip("'")
+    base, _, subscript = core.partition("_")
+    base, _, superscript = base.partition("^")
+    text = translate(base)
+    if subscript:
+        text += "_{" + translate(subscript) + "'" * primes + "}"
+    elif primes:
+        text += "'" * primes
+    if superscript:
+        text += "^{" + translate(superscript) + "}"
+    return text
+
+
+def policy(name: str) -> Symbol:
+    """A policy symbol: ``policy("pi'")`` is π′, ``policy("pi_theta")`` is π_θ.
+
+    >>> print(sympy.latex(policy("pi_theta'")))
+    \\pi_{\\theta'}
+    """
+    return PolicySymbol(name)
+
+
+def state(name: str = "s") -> Symbol:
+    """A free state variable (universally quantified over ``S`` unless bound)."""
+    return Symbol(name)
+
+
+def action(name: str = "a") -> Symbol:
+    """A free action variable (universally quantified over ``A`` unless bound)."""
+    return Symbol(name)
+
+
+def latex_name(symbol: Expr) -> str:
+    """LaTeX of a symbol or index, with SymPy's Greek-letter and subscript conventions."""
+    return sympy.latex(symbol)
+
+
+class RLQuantity(Expr):
+    """Base of the RL quantity nodes: real-valued, arguments sympified, printed as ``N_{π}(args)``."""
+
+    is_commutative = True
+    is_real = True
+    _latex_symbol = ""
+    _policy_first = True
+
+    def __new__(cls, *args: object) -> RLQuantity:
+        return Expr.__new__(cls, *[_sympify(arg) for arg in args])
+
+    def _latex(self, printer) -> str:
+        args = list(self.args)
+        subscript = ""
+        if self._policy_first:
+            subscript = "_{" + printer._print(args.pop(0)) + "}"
+        inner = ", ".join(printer._print(arg) for arg in args)
+        return f"{self._latex_symbol}{subscript}\\left({inner}\\right)"
+
+
+class Value(RLQuantity):
+    """``V_π(s)``: expected discounted return from ``s`` following ``π``."""
+
+    _latex_symbol = "V"
+
+
+class ActionValue(RLQuantity):
+    """``Q_π(s, a) = r(s,a) + γ Σ_{s'} P(s'|s,a) V_π(s')``."""
+
+    _latex_symbol = "Q"
+
+
+class Advantage(RLQuantity):
+    """``A_π(s, a) = Q_π(s,a) - V_π(s)``."""
+
+    _latex_symbol = "A"
+
+
+class OptimalValue(RLQuantity):
+    """``V^*(s)``: the optimal value."""
+
+    _policy_first = False
+    _latex_symbol = "V^{*}"
+
+
+class Return(RLQuantity):
+    """``η(π) = Σ_s h(s) V_π(s)``: expected discounted return of ``π``."""
+
+    _policy_first = False
+    _latex_symbol = "\\eta"
+
+
+class Reward(RLQuantity):
+    """``r(s, a)``."""
+
+    _policy_first = False
+    _latex_symbol = "r"
+
+
+class Transition(RLQuantity):
+    """``P(s' | s, a)``; arguments are ``(next_state, state, action)``."""
+
+    _policy_first = False
+
+    def _latex(self, printer) -> str:
+        nxt, s, a = (printer._print(arg) for arg in self.args)
+        return f"P\\left({nxt} \\mid {s}, {a}\\right)"
+
+
+class PolicyProbability(RLQuantity):
+    """``π(a | s)``; arguments are ``(policy, action, state)``."""
+
+    def _latex(self, printer) -> str:
+        pi, a, s = (printer._print(arg) for arg in self.args)
+        return f"{pi}\\left({a} \\mid {s}\\right)"
+
+
+class PolicyAction(RLQuantity):
+    """``π(s)``: the action a deterministic policy takes in ``s``; arguments ``(policy, state)``."""
+
+    def _latex(self, printer) -> str:
+        pi, s = (printer._print(arg) for arg in self.args)
+        return f"{pi}\\left({s}\\right)"
+
+
+class InitialProbability(RLQuantity):
+    """``h(s)``: the initial-state distribution."""
+
+    _policy_first = False
+    _latex_symbol = "h"
+
+
+class StateAt(RLQuantity):
+    """``s_t``: the trajectory's state at time ``t`` (a random variable)."""
+
+    _policy_first = False
+
+    def _latex(self, printer) -> str:
+        return "s_{" + printer._print(self.args[0]) + "}"
+
+
+class ActionAt(RLQuantity):
+    """``a_t``: the trajectory's action at time ``t`` (a random variable)."""
+
+    _policy_first = False
+
+    def _latex(self, printer) -> str:
+        return "a_{" + printer._print(self.args[0]) + "}"
+
+
+class MaxOver(Expr):
+    """``max_a f``: the maximum of ``f`` over the action variable ``a``.
+
+    >>> s, a = state(), action()
+    >>> sympy.latex(MaxOver(ActionValue(policy("pi"), s, a), a))
+    '\\\\max_{a} Q_{\\\\pi}\\\\left(s, a\\\\right)'
+    """
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, body: object, variable: Symbol) -> MaxOver:
+        return Expr.__new__(cls, _sympify(body), _sympify(variable))
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def variable(self) -> Symbol:
+        return self.args[1]
+
+    @property
+    def free_symbols(self) -> set:
+        return self.body.free_symbols - {self.variable}
+
+    def _latex(self, printer) -> str:
+        return f"\\max_{{{printer._print(self.variable)}}} {printer._print(self.body)}"
