@@ -7,6 +7,7 @@ from symrl.expr.evaluate import (
     evaluate,
     has_trajectory_variables,
     is_rational_expression,
+    policy_names,
     support_mask,
 )
 from symrl.expr.expectation import (
@@ -78,6 +79,7 @@ __all__ = [
     "is_rational_expression",
     "latex_name",
     "policy",
+    "policy_names",
     "state",
     "support_mask",
     "t",

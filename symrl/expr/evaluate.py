@@ -46,6 +46,7 @@ __all__ = [
     "has_trajectory_variables",
     "is_rational_expression",
     "BEHAVIOUR_POLICY",
+    "policy_names",
 ]
 
 BEHAVIOUR_POLICY = "beta"
@@ -519,3 +520,23 @@ def _move_sum_into_expectation(body: Expr, index: Symbol, lower: Expr, upper: Ex
         rest = Mul(*[f for f in factors if f is not inner])
         moved.append(Expectation(Sum(rest * inner.body, (index, lower, upper)), *inner.samples))
     return Add(*moved)
+
+
+def policy_names(expr: Expr) -> set[str]:
+    """Names of the policies ``expr`` refers to (including ``beta`` for bare trajectory variables).
+
+    >>> from symrl.expr.nodes import Advantage, policy, state, action
+    >>> sorted(policy_names(Advantage(policy("pi"), state(), action())))
+    ['pi']
+    """
+    names: set[str] = set()
+    if has_trajectory_variables(expr):
+        names.add(BEHAVIOUR_POLICY)
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (Value, ActionValue, Advantage, PolicyProbability, PolicyAction)):
+            names.add(str(node.args[0]))
+        elif isinstance(node, Return):
+            names.add(str(node.args[0]))
+        elif isinstance(node, (PolicyDistribution, TrajectoryDistribution, VisitationDistribution)):
+            names.add(str(node.args[0]))
+    return names

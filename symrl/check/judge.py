@@ -1,0 +1,290 @@
+"""Provers and falsifiers: symbolic proof, exact rational points, batched numeric search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import sympy
+
+from symrl.check.budget import Budget, BudgetExceeded
+from symrl.check.counterexample import Counterexample, complexity, rationalize_instance
+from symrl.check.relations import Relation
+from symrl.check.statement import Statement
+from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, World
+from symrl.errors import MDPError, SymrlError
+from symrl.expr import EvaluationError, Instance, is_rational_expression
+
+__all__ = [
+    "Judgement",
+    "judge_statement",
+    "judge_implication",
+    "DEFAULT_EXACT_POINTS",
+    "NUMERIC_BATCH",
+]
+
+Verdict = Literal["holds", "fails", "unknown"]
+
+DEFAULT_EXACT_POINTS = 8
+"""Exact rational instances per size; a wrong rational identity survives one with probability ~0."""
+
+NUMERIC_BATCH = 256
+"""Random float64 MDPs per size in the numeric search."""
+
+MIN_PREMISE_INSTANCES = 20
+"""An implication is judged only if its premises held on at least this many instances drawn."""
+
+_CANDIDATES_PER_SIZE = 3
+
+
+@dataclass
+class Judgement:
+    """The outcome of one check: verdict, the strongest evidence, and a counterexample if any."""
+
+    verdict: Verdict
+    evidence: str | None
+    message: str
+    counterexample: Counterexample | None = None
+    instances: int = 0
+    undefined: int = 0
+    details: dict = field(default_factory=dict)
+
+
+def judge_statement(statement: Statement, world: World, budget: Budget | None = None) -> Judgement:
+    """Decide whether ``statement`` holds on every instance of ``world``.
+
+    Order: a symbolic proof on the generic 2×2 MDP (identities only), then exact rational
+    instances of growing size (the first failure is the smallest), then batched float search.
+    """
+    budget = budget or Budget()
+    names = statement.policies()
+    try:
+        if _provable_symbolically(statement, world):
+            budget.check("symbolic proof")
+            if _symbolic_identity(statement, world, names):
+                return Judgement("holds", "symbolic", "proved on the generic symbolic MDP (2 states, 2 actions)")
+        exact = _search(statement, world, names, budget, exact=True)
+        if exact.counterexample is not None:
+            return exact
+        numeric = _search(statement, world, names, budget, exact=False)
+        if numeric.counterexample is not None:
+            numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
+            return numeric
+    except BudgetExceeded as error:
+        return Judgement("unknown", None, str(error))
+    except (EvaluationError, MDPError, SymrlError) as error:
+        return Judgement("unknown", None, f"could not evaluate: {error}")
+    total = exact.instances + numeric.instances
+    undefined = exact.undefined + numeric.undefined
+    rational = is_rational_expression(statement.lhs) and is_rational_expression(statement.rhs)
+    if exact.instances and rational and statement.relation is Relation.EQ and not statement.domain:
+        evidence = "exact"
+        message = f"identical at {exact.instances} exact rational instances and {numeric.instances} float instances"
+    else:
+        evidence = "numeric"
+        message = (
+            f"no counterexample among {exact.instances} exact and {numeric.instances} float instances "
+            "(numeric evidence, not a proof)"
+        )
+    if undefined:
+        message += f"; {undefined} instances where a side is undefined were skipped"
+    if total == 0:
+        return Judgement("unknown", None, "no instance could be evaluated", undefined=undefined)
+    return Judgement("holds", evidence, message, instances=total, undefined=undefined)
+
+
+def judge_implication(
+    premises: list[Statement],
+    conclusion: Statement,
+    world: World,
+    budget: Budget | None = None,
+) -> Judgement:
+    """Decide whether every instance satisfying all ``premises`` satisfies ``conclusion``."""
+    budget = budget or Budget()
+    names = set().union(*(p.policies() for p in premises), conclusion.policies())
+    satisfied = 0
+    drawn = 0
+    undefined = 0
+    try:
+        if len(premises) == 1 and _same_statement(premises[0], conclusion, world, names, budget):
+            return Judgement("holds", "symbolic", "both statements compare the same quantity (proved symbolically)")
+        for exact in (True, False):
+            for instance in _instances(world, names, exact):
+                budget.check("implication search")
+                try:
+                    truths = [p.evaluate(instance).truth for p in premises]
+                    value = conclusion.evaluate(instance)
+                except (EvaluationError, ZeroDivisionError):
+                    undefined += instance.mdp.batch_size
+                    continue
+                premise = np.logical_and.reduce(truths) if truths else np.ones(instance.mdp.batch_size, bool)
+                drawn += instance.mdp.batch_size
+                satisfied += int(premise.sum())
+                failing = np.flatnonzero(premise & ~value.truth)
+                if failing.size:
+                    example = _counterexample_from(conclusion, instance, value, int(failing[0]))
+                    example.note = "the premises hold here but the conclusion does not"
+                    return Judgement(
+                        "fails",
+                        "exact" if exact else "numeric",
+                        "the conclusion does not follow: an instance satisfies the premises but not the conclusion",
+                        counterexample=_prefer_exact_implication(premises, conclusion, example),
+                        instances=drawn,
+                    )
+    except BudgetExceeded as error:
+        return Judgement("unknown", None, str(error))
+    except (EvaluationError, MDPError, SymrlError) as error:
+        return Judgement("unknown", None, f"could not evaluate: {error}")
+    if satisfied < MIN_PREMISE_INSTANCES:
+        return Judgement(
+            "unknown",
+            None,
+            f"the premises held on only {satisfied} of {drawn} instances drawn; too few to judge",
+            instances=drawn,
+        )
+    return Judgement(
+        "holds",
+        "numeric",
+        f"the conclusion held on all {satisfied} of {drawn} drawn instances satisfying the premises "
+        "(numeric evidence, not a proof)",
+        instances=drawn,
+        undefined=undefined,
+    )
+
+
+# -- internals ------------------------------------------------------------------------------
+
+def _provable_symbolically(statement: Statement, world: World) -> bool:
+    return (
+        statement.relation is Relation.EQ
+        and not statement.domain
+        and statement.quantifier == "forall"
+        and world.supports_symbolic
+        and is_rational_expression(statement.lhs)
+        and is_rational_expression(statement.rhs)
+    )
+
+
+def _symbolic_identity(statement: Statement, world: World, names: set[str]) -> bool:
+    instance = world.symbolic_instance(names)
+    try:
+        value = Statement(statement.lhs - statement.rhs, Relation.EQ, sympy.Integer(0)).evaluate(instance)
+    except (EvaluationError, ZeroDivisionError):
+        return False
+    return bool(value.truth.all())
+
+
+def _same_statement(first: Statement, second: Statement, world: World, names: set[str], budget: Budget) -> bool:
+    """Whether two statements are the same comparison of the same quantity (proved symbolically)."""
+    if first.relation is not second.relation or first.domain != second.domain:
+        return False
+    difference = Statement(
+        (first.lhs - first.rhs) - (second.lhs - second.rhs), Relation.EQ, sympy.Integer(0)
+    )
+    if not _provable_symbolically(difference, world):
+        return False
+    budget.check("symbolic comparison of statements")
+    return _symbolic_identity(difference, world, names)
+
+
+def _instances(world: World, names: set[str], exact: bool):
+    if exact:
+        for states, actions in world.sizes(EXACT_SIZES):
+            for seed in range(DEFAULT_EXACT_POINTS):
+                yield world.exact_instance(names, states, actions, seed)
+    else:
+        for index, (states, actions) in enumerate(world.sizes(NUMERIC_SIZES)):
+            yield world.numeric_instance(names, states, actions, NUMERIC_BATCH, seed=1000 + index)
+
+
+def _search(statement: Statement, world: World, names: set[str], budget: Budget, *, exact: bool) -> Judgement:
+    drawn = 0
+    undefined = 0
+    failures: list[Counterexample] = []
+    failing_size = None
+    for instance in _instances(world, names, exact):
+        size = (instance.mdp.num_states, instance.mdp.num_actions)
+        if failing_size is not None and size != failing_size:
+            break
+        budget.check("exact search" if exact else "numeric search")
+        try:
+            value = statement.evaluate(instance)
+        except (EvaluationError, ZeroDivisionError):
+            undefined += instance.mdp.batch_size
+            continue
+        drawn += instance.mdp.batch_size
+        if not exact:
+            undefined += int(_undefined(value).sum())
+        failing = np.flatnonzero(~value.truth)
+        if failing.size:
+            failing_size = size
+            failures.append(_counterexample_from(statement, instance, value, int(failing[0])))
+            if len(failures) >= _CANDIDATES_PER_SIZE or not exact:
+                break
+    if failures:
+        best = min(failures, key=lambda example: complexity(example.instance))
+        return Judgement(
+            "fails",
+            "exact" if exact else "numeric",
+            f"{statement.relation.symbol} does not hold on every instance",
+            counterexample=best,
+            instances=drawn,
+            undefined=undefined,
+        )
+    return Judgement("holds", None, "", instances=drawn, undefined=undefined)
+
+
+def _undefined(value) -> np.ndarray:
+    data = [value.lhs.data, value.rhs.data]
+    flags = np.zeros(value.truth.shape, dtype=bool)
+    for array in data:
+        if array.dtype != object:
+            flags |= np.isnan(array.reshape(array.shape[0], -1)).any(axis=1)
+    return flags
+
+
+def _counterexample_from(statement: Statement, instance: Instance, value, index: int) -> Counterexample:
+    """The failing instance ``index`` of a batch, with the first failing assignment of free variables."""
+    single = instance.select(index)
+    holds = value.holds_entrywise[index]
+    position = np.argwhere(~holds)
+    where = tuple(int(i) for i in position[0]) if position.size else tuple(0 for _ in value.axes)
+    left = np.broadcast_to(value.lhs.aligned(value.axes)[index], holds.shape)[where]
+    right = np.broadcast_to(value.rhs.aligned(value.axes)[index], holds.shape)[where]
+    assignment = {axis: where[i] for i, axis in enumerate(value.axes) if not axis.startswith("_")}
+    return Counterexample(single, left, right, assignment)
+
+
+def _prefer_exact(statement: Statement, example: Counterexample) -> Counterexample:
+    """Replace a float counterexample by a nearby rational one that still fails, if there is one."""
+    for denominator in (2, 4, 10, 100, 1000):
+        exact = rationalize_instance(example.instance, denominator)
+        if exact is None:
+            continue
+        try:
+            value = statement.evaluate(exact)
+        except (EvaluationError, ZeroDivisionError, MDPError):
+            continue
+        if not value.truth[0]:
+            return _counterexample_from(statement, exact, value, 0)
+    return example
+
+
+def _prefer_exact_implication(premises: list[Statement], conclusion: Statement, example: Counterexample) -> Counterexample:
+    if example.exact:
+        return example
+    for denominator in (2, 4, 10, 100, 1000):
+        exact = rationalize_instance(example.instance, denominator)
+        if exact is None:
+            continue
+        try:
+            if all(p.evaluate(exact).truth[0] for p in premises):
+                value = conclusion.evaluate(exact)
+                if not value.truth[0]:
+                    found = _counterexample_from(conclusion, exact, value, 0)
+                    found.note = example.note
+                    return found
+        except (EvaluationError, ZeroDivisionError, MDPError):
+            continue
+    return example

@@ -1,0 +1,206 @@
+"""The world a step is judged in: which MDPs and policies it quantifies over, and how to draw them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import flint
+import numpy as np
+
+from symrl.errors import SymrlError
+from symrl.expr import BEHAVIOUR_POLICY, Instance
+from symrl.mdp import (
+    MDP_KINDS,
+    FiniteMDP,
+    evaluate_policy,
+    greedy_policy,
+    policy_iteration,
+    random_mdp,
+    random_policy,
+    symbolic_mdp,
+    value_iteration,
+)
+
+__all__ = ["PolicySpec", "World", "CONDITIONS", "NUMERIC_SIZES", "EXACT_SIZES"]
+
+PolicyKind = Literal["stochastic", "deterministic", "greedy", "optimal"]
+
+CONDITIONS: dict[str, str] = {
+    "deterministic-transitions": "every P(·|s,a) puts all its mass on one next state",
+    "full-support-initial": "the initial distribution h gives every state positive probability",
+    "deterministic-policies": "every policy is deterministic",
+}
+"""Extra conditions a verdict may hold under, each a restriction of the world it can be checked in."""
+
+# Sizes (states, actions) tried in order: smallest first, so the first counterexample is minimal.
+EXACT_SIZES: tuple[tuple[int, int], ...] = ((1, 2), (2, 1), (2, 2), (3, 2), (2, 3))
+NUMERIC_SIZES: tuple[tuple[int, int], ...] = ((1, 2), (2, 2), (3, 2), (2, 3), (4, 3))
+
+ADVERSARIAL_GAMMAS = (0.01, 0.5, 0.99)
+EXTREME_REWARD_SCALE = 1e3
+EPISODE_END_PROBABILITY = 4  # episodic worlds move to the terminal state with probability 1/4
+
+
+class WorldError(SymrlError):
+    """The world's description is inconsistent (e.g. a greedy policy of an unknown policy)."""
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """How a named policy is drawn: freely, deterministic, greedy w.r.t. ``Q`` of ``base``, or optimal."""
+
+    kind: PolicyKind = "stochastic"
+    base: str | None = None
+
+
+@dataclass(frozen=True)
+class World:
+    """Universally quantified MDPs and policies, optionally restricted by a text's setting.
+
+    ``example`` imposes an example MDP described by a text (it receives and returns an
+    ``Instance``); ``bindings`` pin named states/actions of that example to indices; ``episodic``
+    makes every trajectory end in an absorbing zero-reward state so that undiscounted sums over
+    time converge.
+    """
+
+    policies: tuple[tuple[str, PolicySpec], ...] = ()
+    conditions: frozenset[str] = frozenset()
+    episodic: bool = False
+    example: Callable[[Instance], Instance] | None = field(default=None, compare=False)
+    bindings: tuple[tuple[str, int], ...] = ()
+    min_states: int = 1
+    min_actions: int = 1
+
+    def spec(self, name: str) -> PolicySpec:
+        return dict(self.policies).get(name, PolicySpec())
+
+    def with_condition(self, condition: str) -> World:
+        if condition not in CONDITIONS:
+            raise WorldError(f"unknown condition {condition!r}; known: {', '.join(CONDITIONS)}")
+        return replace(self, conditions=self.conditions | {condition})
+
+    def sizes(self, sizes: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+        return [(s, a) for s, a in sizes if s >= self.min_states and a >= self.min_actions]
+
+    # -- instances -------------------------------------------------------------------------
+    def numeric_instance(self, names: set[str], states: int, actions: int, batch: int, seed: int) -> Instance:
+        """A float64 batch mixing every MDP kind, extreme discounts and rewards, point-mass starts."""
+        rng = np.random.default_rng(seed)
+        kinds = ["deterministic"] if "deterministic-transitions" in self.conditions else list(MDP_KINDS)
+        share = -(-batch // len(kinds))
+        parts = [random_mdp(states, actions, batch=share, seed=seed + 7919 * i, kind=k) for i, k in enumerate(kinds)]
+        P = np.concatenate([m.P for m in parts])[:batch]
+        r = np.concatenate([m.r for m in parts])[:batch]
+        h = np.concatenate([m.h for m in parts])[:batch]
+        discount = np.concatenate([m.gamma for m in parts])[:batch]
+        order = rng.permutation(batch)
+        P, r, h, discount = P[order], r[order], h[order], discount[order]
+        quarter = batch // 4
+        discount[:quarter] = rng.choice(ADVERSARIAL_GAMMAS, size=quarter)
+        r[quarter : 2 * quarter] *= EXTREME_REWARD_SCALE
+        point_mass = rng.integers(0, states, size=batch)
+        h[2 * quarter : 3 * quarter] = np.eye(states)[point_mass[2 * quarter : 3 * quarter]]
+        h = self._initial(h, numeric=True)
+        P, r = self._episodic(P, r, numeric=True)
+        mdp = FiniteMDP.create(P, r, h, discount, backend="numeric")
+        return self._finish(mdp, names, seed)
+
+    def exact_instance(self, names: set[str], states: int, actions: int, seed: int) -> Instance:
+        """One MDP with small rational entries (a readable counterexample if it is one)."""
+        kinds = ["deterministic"] if "deterministic-transitions" in self.conditions else ["dense", "deterministic", "sparse", "absorbing"]
+        mdp = random_mdp(states, actions, seed=seed, kind=kinds[seed % len(kinds)], backend="exact")
+        h = mdp.h
+        if seed % 3 == 2:  # a point mass: trajectory identities become pointwise ones
+            h = np.zeros_like(h)
+            h[0, seed % states] = flint.fmpq(1)
+        h = self._initial(h, numeric=False)
+        P, r = self._episodic(mdp.P, mdp.r, numeric=False)
+        mdp = FiniteMDP.create(P, r, h, mdp.gamma, backend="exact")
+        return self._finish(mdp, names, seed)
+
+    def symbolic_instance(self, names: set[str], states: int = 2, actions: int = 2) -> Instance:
+        """The generic symbolic MDP with a generic stochastic table for every policy named."""
+        generic = symbolic_mdp(states, actions, policies=tuple(sorted(names)))
+        policies = {name: generic.policies[name] for name in names}
+        return Instance(generic.mdp, policies, dict(self.bindings))
+
+    @property
+    def supports_symbolic(self) -> bool:
+        """Whether a generic-MDP proof covers this world (it does unless sums are undiscounted)."""
+        return not self.episodic
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _initial(self, h: np.ndarray, *, numeric: bool) -> np.ndarray:
+        if "full-support-initial" not in self.conditions:
+            return h
+        states = h.shape[-1]
+        if numeric:
+            return (h + 1.0 / states) / 2.0
+        return (h + flint.fmpq(1, states)) * flint.fmpq(1, 2)
+
+    def _episodic(self, P: np.ndarray, r: np.ndarray, *, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
+        if not self.episodic or P.shape[1] < 2:
+            return P, r
+        end = 1.0 / EPISODE_END_PROBABILITY if numeric else flint.fmpq(1, EPISODE_END_PROBABILITY)
+        terminal = np.zeros(P.shape[1], dtype=P.dtype if numeric else object)
+        if not numeric:
+            terminal[:] = [flint.fmpq(0)] * P.shape[1]
+        terminal[-1] = 1 if numeric else flint.fmpq(1)
+        P = P * (1 - end) + end * terminal
+        P[:, -1] = terminal
+        r = r.copy()
+        r[:, -1] = 0
+        return P, r
+
+    def _finish(self, mdp: FiniteMDP, names: set[str], seed: int) -> Instance:
+        instance = Instance(mdp, {}, dict(self.bindings))
+        deterministic_only = "deterministic-policies" in self.conditions
+        for offset, name in enumerate(self._ordered(names)):
+            spec = self.spec(name)
+            policy_seed = seed * 31 + offset
+            if spec.kind == "greedy":
+                base_q = evaluate_policy(mdp, instance.policy(spec.base)).Q
+                table = greedy_policy(base_q)
+            elif spec.kind == "optimal":
+                solver = policy_iteration if mdp.backend == "exact" else value_iteration
+                table = solver(mdp).policy
+            else:
+                deterministic = spec.kind == "deterministic" or deterministic_only
+                table = _mixed_policy(mdp, policy_seed, deterministic)
+            instance.policies[name] = table
+        if self.example is not None:
+            instance = self.example(instance)
+        return instance
+
+    def _ordered(self, names: set[str]) -> list[str]:
+        """Policies in dependency order (a greedy policy after its base)."""
+        pending = set(names)
+        for name in list(names):
+            base = self.spec(name).base
+            while base is not None and base not in pending:
+                pending.add(base)
+                base = self.spec(base).base
+        ordered: list[str] = []
+        while pending:
+            ready = sorted(n for n in pending if self.spec(n).base is None or self.spec(n).base in ordered)
+            if not ready:
+                raise WorldError(f"policies {sorted(pending)} depend on each other in a cycle")
+            ordered.extend(ready)
+            pending -= set(ready)
+        if BEHAVIOUR_POLICY in ordered:  # keep the behaviour policy's draw independent of the others
+            ordered.remove(BEHAVIOUR_POLICY)
+            ordered.append(BEHAVIOUR_POLICY)
+        return ordered
+
+
+def _mixed_policy(mdp: FiniteMDP, seed: int, deterministic: bool) -> np.ndarray:
+    """Stochastic tables, with a share of deterministic rows where ties and corners live."""
+    if deterministic:
+        return random_policy(mdp, seed=seed, deterministic=True)
+    table = random_policy(mdp, seed=seed)
+    corner = random_policy(mdp, seed=seed + 1, deterministic=True)
+    rng = np.random.default_rng(seed)
+    use_corner = rng.random(table.shape[:2]) < 0.25
+    return np.where(use_corner[..., None], corner, table)
