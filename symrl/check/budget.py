@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from symrl.errors import SymrlError
 
-__all__ = ["Budget", "BudgetExceeded", "DEFAULT_STEP_SECONDS"]
+__all__ = ["DEFAULT_STEP_SECONDS", "Budget", "BudgetExceeded"]
 
 DEFAULT_STEP_SECONDS = 60.0
 

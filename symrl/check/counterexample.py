@@ -12,7 +12,7 @@ import sympy
 from symrl.expr import Instance
 from symrl.mdp import FiniteMDP, to_exact, to_sympy
 
-__all__ = ["Counterexample", "format_number", "rationalize_instance", "complexity"]
+__all__ = ["Counterexample", "complexity", "format_number", "rationalize_instance"]
 
 RATIONAL_DENOMINATORS = (2, 4, 10, 100, 1000)
 
@@ -100,7 +100,9 @@ def rationalize_instance(instance: Instance, denominator: int) -> Instance | Non
         return out
 
     def plain(array: np.ndarray) -> np.ndarray:
-        return np.vectorize(lambda x: Fraction(float(x)).limit_denominator(denominator), otypes=[object])(array)
+        return np.vectorize(lambda x: Fraction(float(x)).limit_denominator(denominator), otypes=[object])(
+            array
+        )
 
     P, h = rows(mdp.P), rows(mdp.h)
     policies = {name: rows(table) for name, table in instance.policies.items()}

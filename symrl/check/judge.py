@@ -17,11 +17,11 @@ from symrl.errors import MDPError, SymrlError
 from symrl.expr import EvaluationError, Instance, is_rational_expression
 
 __all__ = [
-    "Judgement",
-    "judge_statement",
-    "judge_implication",
     "DEFAULT_EXACT_POINTS",
     "NUMERIC_BATCH",
+    "Judgement",
+    "judge_implication",
+    "judge_statement",
 ]
 
 Verdict = Literal["holds", "fails", "unknown"]
@@ -36,6 +36,8 @@ MIN_PREMISE_INSTANCES = 20
 """An implication is judged only if its premises held on at least this many instances drawn."""
 
 _CANDIDATES_PER_SIZE = 3
+QUICK_EXACT_POINTS = 3
+QUICK_NUMERIC_BATCH = 64
 
 
 @dataclass
@@ -51,7 +53,9 @@ class Judgement:
     details: dict = field(default_factory=dict)
 
 
-def judge_statement(statement: Statement, world: World, budget: Budget | None = None) -> Judgement:
+def judge_statement(
+    statement: Statement, world: World, budget: Budget | None = None, *, quick: bool = False
+) -> Judgement:
     """Decide whether ``statement`` holds on every instance of ``world``.
 
     Order: a symbolic proof on the generic 2×2 MDP (identities only), then exact rational
@@ -60,14 +64,16 @@ def judge_statement(statement: Statement, world: World, budget: Budget | None = 
     budget = budget or Budget()
     names = statement.policies()
     try:
-        if _provable_symbolically(statement, world):
+        if not quick and _provable_symbolically(statement, world):
             budget.check("symbolic proof")
             if _symbolic_identity(statement, world, names):
-                return Judgement("holds", "symbolic", "proved on the generic symbolic MDP (2 states, 2 actions)")
-        exact = _search(statement, world, names, budget, exact=True)
+                return Judgement(
+                    "holds", "symbolic", "proved on the generic symbolic MDP (2 states, 2 actions)"
+                )
+        exact = _search(statement, world, names, budget, exact=True, quick=quick)
         if exact.counterexample is not None:
             return exact
-        numeric = _search(statement, world, names, budget, exact=False)
+        numeric = _search(statement, world, names, budget, exact=False, quick=quick)
         if numeric.counterexample is not None:
             numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
             return numeric
@@ -80,7 +86,9 @@ def judge_statement(statement: Statement, world: World, budget: Budget | None = 
     rational = is_rational_expression(statement.lhs) and is_rational_expression(statement.rhs)
     if exact.instances and rational and statement.relation is Relation.EQ and not statement.domain:
         evidence = "exact"
-        message = f"identical at {exact.instances} exact rational instances and {numeric.instances} float instances"
+        message = (
+            f"identical at {exact.instances} exact rational instances and {numeric.instances} float instances"
+        )
     else:
         evidence = "numeric"
         message = (
@@ -108,7 +116,9 @@ def judge_implication(
     undefined = 0
     try:
         if len(premises) == 1 and _same_statement(premises[0], conclusion, world, names, budget):
-            return Judgement("holds", "symbolic", "both statements compare the same quantity (proved symbolically)")
+            return Judgement(
+                "holds", "symbolic", "both statements compare the same quantity (proved symbolically)"
+            )
         for exact in (True, False):
             for instance in _instances(world, names, exact):
                 budget.check("implication search")
@@ -155,6 +165,7 @@ def judge_implication(
 
 # -- internals ------------------------------------------------------------------------------
 
+
 def _provable_symbolically(statement: Statement, world: World) -> bool:
     return (
         statement.relation is Relation.EQ
@@ -175,35 +186,46 @@ def _symbolic_identity(statement: Statement, world: World, names: set[str]) -> b
     return bool(value.truth.all())
 
 
-def _same_statement(first: Statement, second: Statement, world: World, names: set[str], budget: Budget) -> bool:
+def _same_statement(
+    first: Statement, second: Statement, world: World, names: set[str], budget: Budget
+) -> bool:
     """Whether two statements are the same comparison of the same quantity (proved symbolically)."""
     if first.relation is not second.relation or first.domain != second.domain:
         return False
-    difference = Statement(
-        (first.lhs - first.rhs) - (second.lhs - second.rhs), Relation.EQ, sympy.Integer(0)
-    )
+    difference = Statement((first.lhs - first.rhs) - (second.lhs - second.rhs), Relation.EQ, sympy.Integer(0))
     if not _provable_symbolically(difference, world):
         return False
     budget.check("symbolic comparison of statements")
     return _symbolic_identity(difference, world, names)
 
 
-def _instances(world: World, names: set[str], exact: bool):
+def _instances(world: World, names: set[str], exact: bool, quick: bool = False):
+    """Exact instances smallest first, or float batches; ``quick`` screens with a few only."""
     if exact:
-        for states, actions in world.sizes(EXACT_SIZES):
-            for seed in range(DEFAULT_EXACT_POINTS):
+        if not world.supports_exact:
+            return
+        sizes = world.sizes(EXACT_SIZES)
+        points = DEFAULT_EXACT_POINTS
+        if quick:
+            sizes, points = sizes[:2], QUICK_EXACT_POINTS
+        for states, actions in sizes:
+            for seed in range(points):
                 yield world.exact_instance(names, states, actions, seed)
     else:
-        for index, (states, actions) in enumerate(world.sizes(NUMERIC_SIZES)):
-            yield world.numeric_instance(names, states, actions, NUMERIC_BATCH, seed=1000 + index)
+        sizes = world.sizes(NUMERIC_SIZES)
+        batch = QUICK_NUMERIC_BATCH if quick else NUMERIC_BATCH
+        for index, (states, actions) in enumerate(sizes[:2] if quick else sizes):
+            yield world.numeric_instance(names, states, actions, batch, seed=1000 + index)
 
 
-def _search(statement: Statement, world: World, names: set[str], budget: Budget, *, exact: bool) -> Judgement:
+def _search(
+    statement: Statement, world: World, names: set[str], budget: Budget, *, exact: bool, quick: bool = False
+) -> Judgement:
     drawn = 0
     undefined = 0
     failures: list[Counterexample] = []
     failing_size = None
-    for instance in _instances(world, names, exact):
+    for instance in _instances(world, names, exact, quick):
         size = (instance.mdp.num_states, instance.mdp.num_actions)
         if failing_size is not None and size != failing_size:
             break
@@ -271,7 +293,9 @@ def _prefer_exact(statement: Statement, example: Counterexample) -> Counterexamp
     return example
 
 
-def _prefer_exact_implication(premises: list[Statement], conclusion: Statement, example: Counterexample) -> Counterexample:
+def _prefer_exact_implication(
+    premises: list[Statement], conclusion: Statement, example: Counterexample
+) -> Counterexample:
     if example.exact:
         return example
     for denominator in (2, 4, 10, 100, 1000):

@@ -6,7 +6,7 @@ from enum import Enum
 
 import numpy as np
 
-__all__ = ["Relation", "compose", "compare", "NUMERIC_TOLERANCE"]
+__all__ = ["NUMERIC_TOLERANCE", "Relation", "compare", "compose"]
 
 # Relative tolerance for float comparisons: float64 policy evaluation of the MDPs we draw is
 # accurate to ~1e-12; a genuine failure is many orders of magnitude larger.

@@ -59,8 +59,10 @@ class Statement:
             support = support_mask(sample, instance, kinds)
             extra = tuple(a for a in support.axes if a not in axes)
             if extra:  # a domain variable the statement does not use: it only restricts the others
-                support = Tensor(support.data.any(axis=tuple(1 + support.axes.index(a) for a in extra)),
-                                 tuple(a for a in support.axes if a not in extra))
+                support = Tensor(
+                    support.data.any(axis=tuple(1 + support.axes.index(a) for a in extra)),
+                    tuple(a for a in support.axes if a not in extra),
+                )
             mask = mask & np.broadcast_to(support.aligned(axes), mask.shape)
         flat_holds = holds.reshape(holds.shape[0], -1)
         flat_mask = mask.reshape(mask.shape[0], -1)

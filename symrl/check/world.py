@@ -15,22 +15,32 @@ from symrl.mdp import (
     MDP_KINDS,
     FiniteMDP,
     evaluate_policy,
+    feature_softmax_policy,
     greedy_policy,
+    policy_gradient,
     policy_iteration,
     random_mdp,
     random_policy,
     symbolic_mdp,
+    tabular_softmax_policy,
     value_iteration,
 )
 
-__all__ = ["PolicySpec", "World", "CONDITIONS", "NUMERIC_SIZES", "EXACT_SIZES"]
+__all__ = ["CONDITIONS", "EXACT_SIZES", "NUMERIC_SIZES", "PolicySpec", "World"]
 
-PolicyKind = Literal["stochastic", "deterministic", "greedy", "optimal"]
+PolicyKind = Literal[
+    "stochastic", "deterministic", "greedy", "optimal", "near-optimal", "softmax", "gradient-step"
+]
+Family = Literal["tabular", "features"]
+
+FEATURE_DIMENSION = 2
+STEP_SIZE_RANGE = (1e-2, 1e3)  # log-uniform: the step sizes a reader of "for any α > 0" has in mind
 
 CONDITIONS: dict[str, str] = {
     "deterministic-transitions": "every P(·|s,a) puts all its mass on one next state",
     "full-support-initial": "the initial distribution h gives every state positive probability",
     "deterministic-policies": "every policy is deterministic",
+    "small-step-size": "the step size α is at most (1-γ)³ / (16 · max|r| · max‖φ‖²)",
 }
 """Extra conditions a verdict may hold under, each a restriction of the world it can be checked in."""
 
@@ -49,10 +59,19 @@ class WorldError(SymrlError):
 
 @dataclass(frozen=True)
 class PolicySpec:
-    """How a named policy is drawn: freely, deterministic, greedy w.r.t. ``Q`` of ``base``, or optimal."""
+    """How a named policy is drawn.
+
+    ``stochastic``/``deterministic``: freely.  ``greedy``: w.r.t. ``Q`` of ``base``.  ``optimal``:
+    an optimal deterministic policy.  ``near-optimal``: optimal, a mixture of optimal actions, or
+    free (so that claims about optimal policies have instances).  ``softmax``: ``π_θ`` of the
+    ``family`` at a random ``θ``.  ``gradient-step``: ``π_θ'`` with ``θ' = θ + α ∇_θ η(θ)`` from the
+    softmax policy ``base``.  Softmax kinds are float-only: exact worlds use generic stochastic
+    policies for them (tabular softmax reaches every interior policy).
+    """
 
     kind: PolicyKind = "stochastic"
     base: str | None = None
+    family: Family = "tabular"
 
 
 @dataclass(frozen=True)
@@ -90,7 +109,10 @@ class World:
         rng = np.random.default_rng(seed)
         kinds = ["deterministic"] if "deterministic-transitions" in self.conditions else list(MDP_KINDS)
         share = -(-batch // len(kinds))
-        parts = [random_mdp(states, actions, batch=share, seed=seed + 7919 * i, kind=k) for i, k in enumerate(kinds)]
+        parts = [
+            random_mdp(states, actions, batch=share, seed=seed + 7919 * i, kind=k)
+            for i, k in enumerate(kinds)
+        ]
         P = np.concatenate([m.P for m in parts])[:batch]
         r = np.concatenate([m.r for m in parts])[:batch]
         h = np.concatenate([m.h for m in parts])[:batch]
@@ -109,7 +131,11 @@ class World:
 
     def exact_instance(self, names: set[str], states: int, actions: int, seed: int) -> Instance:
         """One MDP with small rational entries (a readable counterexample if it is one)."""
-        kinds = ["deterministic"] if "deterministic-transitions" in self.conditions else ["dense", "deterministic", "sparse", "absorbing"]
+        kinds = (
+            ["deterministic"]
+            if "deterministic-transitions" in self.conditions
+            else ["dense", "deterministic", "sparse", "absorbing"]
+        )
         mdp = random_mdp(states, actions, seed=seed, kind=kinds[seed % len(kinds)], backend="exact")
         h = mdp.h
         if seed % 3 == 2:  # a point mass: trajectory identities become pointwise ones
@@ -125,6 +151,19 @@ class World:
         generic = symbolic_mdp(states, actions, policies=tuple(sorted(names)))
         policies = {name: generic.policies[name] for name in names}
         return Instance(generic.mdp, policies, dict(self.bindings))
+
+    @property
+    def supports_exact(self) -> bool:
+        """Whether exact instances are faithful (gradient steps leave the rationals)."""
+        return all(spec.kind != "gradient-step" for _, spec in self.policies)
+
+    def with_family(self, family: Family) -> World:
+        """The same world with every softmax policy in the given parametrisation."""
+        return replace(self, policies=tuple((n, replace(p, family=family)) for n, p in self.policies))
+
+    @property
+    def families(self) -> tuple[Family, ...]:
+        return tuple(sorted({p.family for _, p in self.policies if p.kind in ("softmax", "gradient-step")}))
 
     @property
     def supports_symbolic(self) -> bool:
@@ -164,8 +203,11 @@ class World:
                 base_q = evaluate_policy(mdp, instance.policy(spec.base)).Q
                 table = greedy_policy(base_q)
             elif spec.kind == "optimal":
-                solver = policy_iteration if mdp.backend == "exact" else value_iteration
-                table = solver(mdp).policy
+                table = _optimal_policy(mdp)
+            elif spec.kind == "near-optimal":
+                table = _near_optimal_policy(mdp, policy_seed)
+            elif spec.kind in ("softmax", "gradient-step") and mdp.backend == "numeric":
+                table = self._softmax(instance, name, spec, policy_seed)
             else:
                 deterministic = spec.kind == "deterministic" or deterministic_only
                 table = _mixed_policy(mdp, policy_seed, deterministic)
@@ -173,6 +215,41 @@ class World:
         if self.example is not None:
             instance = self.example(instance)
         return instance
+
+    def _softmax(self, instance: Instance, name: str, spec: PolicySpec, seed: int) -> np.ndarray:
+        mdp = instance.mdp
+        rng = np.random.default_rng(seed)
+        S, A = mdp.num_states, mdp.num_actions
+        features = instance.parameters.get("phi")
+        if spec.family == "features" and features is None:
+            features = rng.normal(size=(S, A, FEATURE_DIMENSION))
+            instance.parameters["phi"] = features
+        if spec.kind == "softmax":
+            shape = (
+                (mdp.batch_size, FEATURE_DIMENSION) if spec.family == "features" else (mdp.batch_size, S, A)
+            )
+            theta = rng.normal(size=shape) * 2.0
+        else:
+            base_theta = instance.parameters[f"theta[{spec.base}]"]
+            base_table = instance.policy(spec.base)
+            gradient = policy_gradient(
+                mdp, base_table, features=features if spec.family == "features" else None
+            )
+            alpha = np.exp(rng.uniform(*np.log(STEP_SIZE_RANGE), size=mdp.batch_size))
+            if "small-step-size" in self.conditions:
+                scale = np.abs(mdp.r).max(axis=(1, 2)).clip(min=1.0)
+                feature_norm = 1.0 if features is None else max(1.0, float((features**2).sum(-1).max()))
+                alpha = (
+                    rng.uniform(0.1, 1.0, size=mdp.batch_size)
+                    * (1 - mdp.gamma) ** 3
+                    / (16 * scale * feature_norm)
+                )
+            instance.parameters[f"alpha[{name}]"] = alpha
+            theta = base_theta + alpha.reshape((-1,) + (1,) * (base_theta.ndim - 1)) * gradient
+        instance.parameters[f"theta[{name}]"] = theta
+        if spec.family == "features":
+            return feature_softmax_policy(features, theta)
+        return tabular_softmax_policy(theta)
 
     def _ordered(self, names: set[str]) -> list[str]:
         """Policies in dependency order (a greedy policy after its base)."""
@@ -193,6 +270,33 @@ class World:
             ordered.remove(BEHAVIOUR_POLICY)
             ordered.append(BEHAVIOUR_POLICY)
         return ordered
+
+
+def _optimal_policy(mdp: FiniteMDP) -> np.ndarray:
+    solver = policy_iteration if mdp.backend == "exact" else value_iteration
+    return solver(mdp).policy
+
+
+def _near_optimal_policy(mdp: FiniteMDP, seed: int) -> np.ndarray:
+    """Per instance: an optimal policy, a random mixture of optimal actions, or a free policy."""
+    rng = np.random.default_rng(seed)
+    solver = policy_iteration if mdp.backend == "exact" else value_iteration
+    solution = solver(mdp)
+    q = evaluate_policy(mdp, solution.policy).Q
+    best = q.max(axis=-1, keepdims=True)
+    if mdp.backend == "numeric":
+        optimal_actions = np.isclose(q, best, rtol=0, atol=1e-9).astype(float)
+    else:
+        optimal_actions = (q == best).astype(int)
+    weights = optimal_actions * rng.integers(1, 4, size=q.shape)
+    if mdp.backend == "numeric":
+        mixture = weights / weights.sum(axis=-1, keepdims=True)
+    else:
+        mixture = np.vectorize(lambda x: flint.fmpq(int(x)), otypes=[object])(weights)
+        mixture = mixture / weights.sum(axis=-1, keepdims=True)
+    free = _mixed_policy(mdp, seed + 1, deterministic=False)
+    choice = rng.integers(0, 3, size=mdp.batch_size)[:, None, None]
+    return np.where(choice == 0, solution.policy, np.where(choice == 1, mixture, free))
 
 
 def _mixed_policy(mdp: FiniteMDP, seed: int, deterministic: bool) -> np.ndarray:

@@ -31,7 +31,9 @@ from symrl.expr.nodes import (
     PolicyProbability,
     Return,
     Reward,
+    SameState,
     StateAt,
+    SumOver,
     Transition,
     Value,
     gamma,
@@ -39,14 +41,14 @@ from symrl.expr.nodes import (
 from symrl.mdp import batched_inverse, to_exact
 
 __all__ = [
-    "Tensor",
+    "BEHAVIOUR_POLICY",
     "EvaluationError",
+    "Tensor",
     "evaluate",
-    "support_mask",
     "has_trajectory_variables",
     "is_rational_expression",
-    "BEHAVIOUR_POLICY",
     "policy_names",
+    "support_mask",
 ]
 
 BEHAVIOUR_POLICY = "beta"
@@ -86,7 +88,7 @@ class Tensor:
             data = np.moveaxis(self.data, [1 + self.axes.index(old), 1 + self.axes.index(new)], [-2, -1])
             data = np.diagonal(data, axis1=-2, axis2=-1)
             rest = tuple(axis for axis in self.axes if axis not in (old, new))
-            return Tensor(data, rest + (new,))
+            return Tensor(data, (*rest, new))
         return Tensor(self.data, tuple(new if axis == old else axis for axis in self.axes))
 
     def take(self, axis: str, index: int) -> Tensor:
@@ -124,7 +126,9 @@ def evaluate(expr: Expr, instance: Instance, axis_kinds: dict[str, str] | None =
     kinds = {} if axis_kinds is None else axis_kinds
     evaluator = _Evaluator(instance, kinds)
     if has_trajectory_variables(expr):
-        expr = Expectation(expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY))))
+        expr = Expectation(
+            expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY)))
+        )
     return evaluator.eval(expr, {})
 
 
@@ -197,7 +201,9 @@ class _Evaluator:
         if isinstance(expr, Pow):
             return self.power(expr, trajectory)
         if isinstance(expr, Value):
-            return self.lookup(self.instance.evaluation(str(expr.args[0])).V, expr.args[1:], ("state",), trajectory)
+            return self.lookup(
+                self.instance.evaluation(str(expr.args[0])).V, expr.args[1:], ("state",), trajectory
+            )
         if isinstance(expr, ActionValue):
             table = self.instance.evaluation(str(expr.args[0])).Q
             return self.lookup(table, expr.args[1:], ("state", "action"), trajectory)
@@ -218,6 +224,17 @@ class _Evaluator:
             return self.lookup(self.instance.policy(str(pi)), (s, a), ("state", "action"), trajectory)
         if isinstance(expr, InitialProbability):
             return self.lookup(self.mdp.h, expr.args, ("state",), trajectory)
+        if isinstance(expr, SumOver):
+            self.kinds.setdefault(str(expr.variable), "action")
+            value = self.eval(expr.body, trajectory)
+            return value.sum_over(str(expr.variable)) if str(expr.variable) in value.axes else value
+        if isinstance(expr, SameState):
+            identity = np.eye(self.mdp.num_states, dtype=int)
+            table = np.broadcast_to(
+                identity if self.backend == "numeric" else identity.astype(object),
+                (self.mdp.batch_size, *identity.shape),
+            )
+            return self.lookup(table, expr.args, ("state", "state"), trajectory)
         if isinstance(expr, MaxOver):
             self.kinds.setdefault(str(expr.variable), "action")
             return self.eval(expr.body, trajectory).max_over(str(expr.variable))
@@ -226,7 +243,9 @@ class _Evaluator:
         if isinstance(expr, Sum):
             return self.sum(expr, trajectory)
         if isinstance(expr, (StateAt, ActionAt)):
-            raise EvaluationError(f"{sympy.latex(expr)} appears bare; it must be an argument of r, V, Q, A, P or π")
+            raise EvaluationError(
+                f"{sympy.latex(expr)} appears bare; it must be an argument of r, V, Q, A, P or π"
+            )
         if isinstance(expr, Symbol):
             raise EvaluationError(f"the symbol {expr} has no value on an MDP (declare it, or bind it)")
         raise EvaluationError(f"cannot evaluate {type(expr).__name__} expressions on an MDP")
@@ -272,7 +291,9 @@ class _Evaluator:
             return tensor.take(slot, int(arg))
         if isinstance(arg, PolicyAction) and kind == "action":
             pi, s = arg.args
-            choice = self.lookup(self.instance.policy(str(pi)), (s, Symbol(slot)), ("state", "action"), trajectory)
+            choice = self.lookup(
+                self.instance.policy(str(pi)), (s, Symbol(slot)), ("state", "action"), trajectory
+            )
             return tensor.combine(choice, np.multiply).sum_over(slot)
         raise EvaluationError(f"cannot use {sympy.latex(arg)} as a {kind} argument")
 
@@ -485,7 +506,9 @@ def _linear_terms(expr: Expr):
     if isinstance(expr, Sum):
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
         if upper != sympy.oo:
-            raise EvaluationError("only infinite sums over time are supported inside a trajectory expectation")
+            raise EvaluationError(
+                "only infinite sums over time are supported inside a trajectory expectation"
+            )
         for coefficient, term in _linear_terms(sympy.expand(body)):
             if term[0] == "constant":
                 raise EvaluationError("a sum over time of a constant diverges or is not a trajectory term")

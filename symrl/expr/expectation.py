@@ -7,13 +7,13 @@ from sympy.core.sympify import _sympify
 
 __all__ = [
     "Distribution",
+    "Expectation",
     "InitialDistribution",
     "PolicyDistribution",
-    "TransitionDistribution",
-    "TrajectoryDistribution",
-    "VisitationDistribution",
     "Sample",
-    "Expectation",
+    "TrajectoryDistribution",
+    "TransitionDistribution",
+    "VisitationDistribution",
 ]
 
 
@@ -111,6 +111,8 @@ class Expectation(Expr):
 
     def __new__(cls, body: object, *samples: Sample) -> Expr:
         body = _sympify(body)
+        if len(samples) == 1 and isinstance(samples[0], Tuple):  # rebuilt from .args
+            samples = tuple(samples[0])
         if not samples:
             raise TypeError("Expectation needs at least one Sample")
         sampled = set()

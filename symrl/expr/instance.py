@@ -29,6 +29,7 @@ class Instance:
     mdp: FiniteMDP
     policies: dict[str, np.ndarray]
     bindings: dict[str, int] = field(default_factory=dict)
+    parameters: dict[str, np.ndarray] = field(default_factory=dict)
     _evaluations: dict[str, PolicyEvaluation] = field(default_factory=dict, repr=False)
     _optimal: Any = field(default=None, repr=False)
 
@@ -59,4 +60,5 @@ class Instance:
             mdp=self.mdp.instance(index),
             policies={name: table[index : index + 1] for name, table in self.policies.items()},
             bindings=dict(self.bindings),
+            parameters={name: value[index : index + 1] for name, value in self.parameters.items()},
         )

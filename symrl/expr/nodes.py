@@ -8,27 +8,29 @@ from sympy.core.sympify import _sympify
 from sympy.printing.latex import translate
 
 __all__ = [
-    "gamma",
-    "t",
-    "RLQuantity",
-    "PolicySymbol",
-    "Value",
+    "ActionAt",
     "ActionValue",
     "Advantage",
+    "InitialProbability",
+    "MaxOver",
     "OptimalValue",
+    "PolicyAction",
+    "PolicyProbability",
+    "PolicySymbol",
+    "RLQuantity",
     "Return",
     "Reward",
-    "Transition",
-    "PolicyProbability",
-    "PolicyAction",
-    "InitialProbability",
+    "SameState",
     "StateAt",
-    "ActionAt",
-    "MaxOver",
+    "SumOver",
+    "Transition",
+    "Value",
+    "action",
+    "gamma",
+    "latex_name",
     "policy",
     "state",
-    "action",
-    "latex_name",
+    "t",
 ]
 
 gamma = Symbol("gamma", positive=True)
@@ -222,3 +224,20 @@ class MaxOver(Expr):
 
     def _latex(self, printer) -> str:
         return f"\\max_{{{printer._print(self.variable)}}} {printer._print(self.body)}"
+
+
+class SumOver(MaxOver):
+    """``Σ_x f``: an unweighted finite sum of ``f`` over every value of the variable ``x``."""
+
+    def _latex(self, printer) -> str:
+        return f"\\sum_{{{printer._print(self.variable)}}} {printer._print(self.body)}"
+
+
+class SameState(RLQuantity):
+    """``1[x = y]``: one when two states (or actions) coincide, else zero."""
+
+    _policy_first = False
+
+    def _latex(self, printer) -> str:
+        x, y = (printer._print(arg) for arg in self.args)
+        return f"\\mathbb{{1}}\\left[{x} = {y}\\right]"

@@ -1,0 +1,130 @@
+"""What a derivation module declares: chains of steps, statement chains, definitions and claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sympy import Expr
+
+from symrl.check.relations import Relation
+from symrl.check.statement import Statement
+from symrl.check.world import World
+from symrl.expr import Sample
+
+__all__ = [
+    "Claim",
+    "Derivation",
+    "DistributionDefinition",
+    "ExpressionChain",
+    "SameMaximisersChain",
+    "StatementChain",
+    "StatementLine",
+    "Step",
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    """``… relation expr`` on one source line; ``sampled`` names the random variables of a ``≈``."""
+
+    relation: Relation
+    expr: Expr
+    latex: str
+    line: int
+    sampled: tuple[Sample, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExpressionChain:
+    """``start rel₁ e₁ rel₂ e₂ …``: each step relates its expression to the previous one."""
+
+    name: str
+    block: int
+    start: Expr
+    start_latex: str
+    start_line: int
+    steps: tuple[Step, ...]
+    world: World = field(default_factory=World)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One whole statement of a statement chain."""
+
+    statement: Statement
+    latex: str
+    line: int
+
+
+@dataclass(frozen=True)
+class StatementChain:
+    """Statements on successive lines.
+
+    ``implications``: each follows from the previous ones (the first is the premise).
+    ``facts``: each is claimed true on its own in the world (e.g. values in an example MDP).
+    """
+
+    name: str
+    block: int
+    lines: tuple[StatementLine, ...]
+    world: World = field(default_factory=World)
+    mode: Literal["implications", "facts"] = "implications"
+
+
+@dataclass(frozen=True)
+class SameMaximisersChain:
+    """``max_x f₀ ≡ max_x f₁ ≡ …``: every objective has the same maximisers over ``policy``."""
+
+    name: str
+    block: int
+    objectives: tuple[tuple[Expr, str, int], ...]
+    policy: str
+    world: World = field(default_factory=World)
+
+
+@dataclass(frozen=True)
+class DistributionDefinition:
+    """A trajectory distribution defined as ``h(s_0) Π_t f(s_t, a_t, s_{t+1})``.
+
+    ``factor`` is ``f`` written with the variables ``(state, action, next_state)``; ``standard``
+    is the factor the world's definition uses (``π(a|s) P(s'|s,a)``).
+    """
+
+    name: str
+    block: int
+    line: int
+    latex: str
+    factor: Expr
+    standard: Expr
+    variables: tuple[Expr, Expr, Expr]
+    world: World = field(default_factory=World)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim made in prose: ``premises ⟹ conclusion`` for every instance of ``world``.
+
+    ``summary`` is our own wording of the claim; ``conditions`` are the restrictions to try
+    when it fails (``holds-under``).  If the world has softmax policies, the claim is judged
+    for each parametrisation in ``families``.
+    """
+
+    name: str
+    line: int
+    summary: str
+    conclusion: Statement
+    premises: tuple[Statement, ...] = ()
+    world: World = field(default_factory=World)
+    conditions: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    failure_code: str = "false-claim"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything a derivation module encodes of one text."""
+
+    name: str
+    source: str
+    items: tuple = ()

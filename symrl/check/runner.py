@@ -1,0 +1,537 @@
+"""Judge every item of a derivation: stepwise and anchored verdicts, conditions, verified fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import sympy
+from sympy import Expr
+
+from symrl.check.budget import Budget, BudgetExceeded
+from symrl.check.derivation import (
+    Claim,
+    Derivation,
+    DistributionDefinition,
+    ExpressionChain,
+    SameMaximisersChain,
+    StatementChain,
+)
+from symrl.check.judge import Judgement, judge_implication, judge_statement
+from symrl.check.mutations import Mutation, expression_mutations, relation_mutations
+from symrl.check.relations import Relation, compose
+from symrl.check.results import ClaimResult, FileResult, StepResult, Suggestion
+from symrl.check.statement import Statement
+from symrl.check.world import CONDITIONS, World
+from symrl.expr import Expectation, InitialDistribution, PolicySymbol, Sample, SumOver, policy_names
+
+__all__ = ["MAX_FIX_CANDIDATES", "StepOutcome", "check_derivation", "judge_step"]
+
+MAX_FIX_CANDIDATES = 60
+"""Nearby expressions screened per failing step before giving up on a fix."""
+
+_FIX_PRIORITY = [
+    "sign-flip",
+    "relation",
+    "index-shift",
+    "missing-factor",
+    "time-shift",
+    "policy-swap",
+    "dropped-term",
+    "extra-factor",
+]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class StepOutcome:
+    """Verdict of one step with its judgement and, when it fails, a condition and a fix."""
+
+    verdict: str
+    judgement: Judgement
+    condition: str | None = None
+    suggestion: Suggestion | None = None
+
+
+def check_derivation(
+    derivation: Derivation,
+    *,
+    step_seconds: float = 60.0,
+    progress: Progress | None = None,
+) -> FileResult:
+    """Judge every chain, definition and claim of ``derivation``."""
+    result = FileResult(path=derivation.source)
+    for item in derivation.items:
+        if progress:
+            progress(item.name)
+        if isinstance(item, ExpressionChain):
+            result.steps.extend(_expression_chain(item, derivation.source, step_seconds))
+        elif isinstance(item, StatementChain):
+            result.steps.extend(_statement_chain(item, derivation.source, step_seconds))
+        elif isinstance(item, SameMaximisersChain):
+            result.steps.extend(_same_maximisers_chain(item, derivation.source, step_seconds))
+        elif isinstance(item, DistributionDefinition):
+            result.steps.append(_distribution_definition(item, derivation.source, step_seconds))
+        elif isinstance(item, Claim):
+            result.claims.append(_claim(item, derivation.source, step_seconds))
+        else:
+            raise TypeError(f"{derivation.name}: cannot check an item of type {type(item).__name__}")
+    return result
+
+
+# -- expression chains ------------------------------------------------------------------------
+
+
+def judge_step(
+    lhs: Expr,
+    relation: Relation,
+    rhs: Expr,
+    world: World,
+    budget: Budget,
+    sampled: tuple = (),
+    *,
+    quick: bool = False,
+) -> Judgement:
+    """Judge ``lhs relation rhs`` (``≈``: ``rhs`` is an unbiased estimate of ``lhs``)."""
+    if relation is Relation.APPROX:
+        return judge_statement(
+            Statement(lhs, Relation.EQ, _expected(rhs, sampled)), world, budget, quick=quick
+        )
+    if relation is Relation.DEFINES:
+        relation = Relation.EQ
+    return judge_statement(Statement(lhs, relation, rhs), world, budget, quick=quick)
+
+
+def _expected(expr: Expr, sampled: tuple) -> Expr:
+    return Expectation(expr, *sampled) if sampled else expr
+
+
+def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) -> Iterator[StepResult]:
+    previous_expr = chain.start
+    previous_anchored_holds = True
+    relations: list[Relation] = []
+    for number, step in enumerate(chain.steps, start=1):
+        budget = Budget(step_seconds)
+        relations.append(step.relation)
+        outcome = _judge_with_repairs(
+            previous_expr, step.relation, step.expr, chain.world, budget, step.sampled
+        )
+        anchored_relation = compose(relations)
+        if number == 1:
+            anchored_verdict = outcome.verdict
+        elif anchored_relation is None:
+            anchored_verdict = "unknown"
+        else:
+            anchored = judge_step(
+                chain.start,
+                anchored_relation,
+                step.expr,
+                chain.world,
+                Budget(step_seconds),
+                step.sampled if anchored_relation is Relation.APPROX else (),
+            )
+            anchored_verdict = anchored.verdict
+        message = outcome.judgement.message
+        code = outcome.suggestion.code if outcome.suggestion else None
+        if outcome.verdict == "fails" and anchored_verdict == "holds" and not previous_anchored_holds:
+            message += "; the chain's start does relate to this line as claimed, so the fault lies in an earlier step"
+            code = "inherited"
+        if step.relation is Relation.APPROX and outcome.verdict == "holds":
+            message = _approx_exactness(previous_expr, step, chain.world, budget, message)
+        if anchored_relation is None and number > 1:
+            message += "; the chain mixes ≥ and ≤, so it relates its start to this line by no single relation"
+        if outcome.verdict == "fails" and code is None:
+            code = "relation" if step.relation.is_order else None
+        yield StepResult(
+            chain=chain.block,
+            step=number,
+            line=step.line,
+            relation=step.relation.value,
+            source={"file": source, "line": step.line},
+            lhs=chain.start_latex if number == 1 else chain.steps[number - 2].latex,
+            rhs=step.latex,
+            verdict=outcome.verdict,
+            anchored=anchored_verdict,
+            condition=outcome.condition,
+            evidence=outcome.judgement.evidence,
+            message=message,
+            counterexample=_record(outcome.judgement),
+            suggestion=outcome.suggestion,
+            code=code,
+            chain_name=chain.name,
+        )
+        previous_anchored_holds = anchored_verdict == "holds"
+        previous_expr = step.expr
+
+
+def _approx_exactness(lhs: Expr, step, world: World, budget: Budget, message: str) -> str:
+    """For ``≈``: is the estimate also exact for every sampled value, and under what condition?"""
+    pointwise = Statement(lhs, Relation.EQ, step.expr, domain=step.sampled)
+    try:
+        exact = judge_statement(pointwise, world, budget)
+    except BudgetExceeded:
+        return message + "; exactness not decided in time"
+    if exact.verdict == "holds":
+        return "an exact equality for every sampled value: " + exact.message
+    for condition in CONDITIONS:
+        under = judge_statement(pointwise, world.with_condition(condition), budget, quick=False)
+        if under.verdict == "holds":
+            return f"unbiased (E over the sampled variables equals the left side; {message}); exact only when {CONDITIONS[condition]}"
+    return f"unbiased ({message}); not exact for individual samples"
+
+
+def _judge_with_repairs(
+    lhs: Expr,
+    relation: Relation,
+    rhs: Expr,
+    world: World,
+    budget: Budget,
+    sampled: tuple = (),
+    anchor: tuple | None = None,
+) -> StepOutcome:
+    judgement = judge_step(lhs, relation, rhs, world, budget, sampled)
+    if judgement.verdict != "fails":
+        return StepOutcome(judgement.verdict, judgement)
+    condition = _condition_that_helps(
+        Statement(lhs, relation, _expected(rhs, sampled) if relation is Relation.APPROX else rhs),
+        world,
+        budget,
+    )
+    suggestion = _find_fix(lhs, relation, rhs, world, budget, sampled)
+    verdict = "holds-under" if condition else "fails"
+    return StepOutcome(verdict, judgement, condition, suggestion)
+
+
+def _condition_that_helps(statement: Statement, world: World, budget: Budget) -> str | None:
+    if statement.relation is Relation.APPROX:
+        statement = Statement(statement.lhs, Relation.EQ, statement.rhs)
+    for condition in CONDITIONS:
+        if condition in world.conditions:
+            continue
+        try:
+            if judge_statement(statement, world.with_condition(condition), budget).verdict == "holds":
+                return condition
+        except BudgetExceeded:
+            return None
+    return None
+
+
+def _find_fix(
+    lhs: Expr, relation: Relation, rhs: Expr, world: World, budget: Budget, sampled: tuple = ()
+) -> Suggestion | None:
+    """The first nearby step that holds (screened quickly, then verified in full)."""
+    policies = tuple(sorted(policy_names(lhs) | policy_names(rhs)))
+    candidates: list[Mutation] = list(relation_mutations(relation)) if relation.is_order else []
+    for mutation in expression_mutations(rhs, policies):
+        candidates.append(mutation)
+        if len(candidates) >= MAX_FIX_CANDIDATES:
+            break
+    candidates.sort(
+        key=lambda m: _FIX_PRIORITY.index(m.code) if m.code in _FIX_PRIORITY else len(_FIX_PRIORITY)
+    )
+    for mutation in candidates:
+        try:
+            budget.check("fix search")
+        except BudgetExceeded:
+            return None
+        new_relation = mutation.relation or relation
+        new_rhs = mutation.expr if mutation.expr is not None else rhs
+        try:
+            screen = judge_step(lhs, new_relation, new_rhs, world, budget, sampled, quick=True)
+            if screen.verdict != "holds":
+                continue
+            full = judge_step(lhs, new_relation, new_rhs, world, budget, sampled)
+        except BudgetExceeded:
+            return None
+        if full.verdict == "holds":
+            return Suggestion(
+                relation=new_relation.value,
+                rhs=sympy.latex(new_rhs),
+                verdict="holds",
+                description=mutation.description,
+                code=mutation.code,
+            )
+    return None
+
+
+# -- statement chains ---------------------------------------------------------------------------
+
+
+def _statement_chain(chain: StatementChain, source: str, step_seconds: float) -> Iterator[StepResult]:
+    lines = chain.lines
+    for number, line in enumerate(lines, start=1):
+        budget = Budget(step_seconds)
+        statement = line.statement
+        common = dict(
+            chain=chain.block,
+            step=number,
+            line=line.line,
+            relation=statement.relation.value,
+            source={"file": source, "line": line.line},
+            lhs=sympy.latex(statement.lhs),
+            rhs=sympy.latex(statement.rhs),
+            chain_name=chain.name,
+        )
+        if chain.mode == "facts":
+            outcome = _judge_with_repairs(
+                statement.lhs, statement.relation, statement.rhs, chain.world, budget
+            )
+            yield StepResult(
+                **common,
+                verdict=outcome.verdict,
+                anchored=None,
+                condition=outcome.condition,
+                evidence=outcome.judgement.evidence,
+                message=outcome.judgement.message,
+                counterexample=_record(outcome.judgement),
+                suggestion=outcome.suggestion,
+                code=outcome.suggestion.code if outcome.suggestion else None,
+            )
+            continue
+        if number == 1:
+            yield StepResult(
+                **common,
+                verdict="not-checked",
+                anchored=None,
+                condition=None,
+                evidence=None,
+                message="the chain's premise: assumed by the text, not judged",
+            )
+            continue
+        premises = [previous.statement for previous in lines[: number - 1]]
+        forward = judge_implication(premises, statement, chain.world, budget)
+        converse = judge_implication(
+            [statement], lines[number - 2].statement, chain.world, Budget(step_seconds)
+        )
+        anchored = judge_implication([lines[0].statement], statement, chain.world, Budget(step_seconds))
+        verdict, condition, suggestion, code = forward.verdict, None, None, None
+        message = forward.message
+        if forward.verdict == "fails":
+            code = "invalid-implication"
+            for candidate in CONDITIONS:
+                under = judge_implication(premises, statement, chain.world.with_condition(candidate), budget)
+                if under.verdict == "holds":
+                    verdict, condition = "holds-under", candidate
+                    message += f"; it does follow when {CONDITIONS[candidate]}"
+                    break
+            if converse.verdict == "holds":
+                suggestion = Suggestion(
+                    relation=Relation.IMPLIED_BY.value,
+                    rhs=line.latex,
+                    verdict="holds",
+                    description="reverse the implication: the previous statement follows from this one",
+                    code="relation",
+                )
+        message += f"; converse ({'this line ⟹ the previous one'}): {converse.verdict}"
+        yield StepResult(
+            **common,
+            verdict=verdict,
+            anchored=anchored.verdict,
+            condition=condition,
+            evidence=forward.evidence,
+            message=message,
+            counterexample=_record(forward),
+            suggestion=suggestion,
+            code=code,
+            converse=converse.verdict,
+        )
+
+
+# -- same maximisers ------------------------------------------------------------------------------
+
+
+def _same_maximisers_chain(
+    chain: SameMaximisersChain, source: str, step_seconds: float
+) -> Iterator[StepResult]:
+    objectives = chain.objectives
+    for number in range(1, len(objectives)):
+        budget = Budget(step_seconds)
+        (before, before_latex, _), (after, after_latex, line) = objectives[number - 1], objectives[number]
+        judgement = _judge_same_maximisers(before, after, chain.policy, chain.world, budget)
+        anchored = _judge_same_maximisers(
+            objectives[0][0], after, chain.policy, chain.world, Budget(step_seconds)
+        )
+        yield StepResult(
+            chain=chain.block,
+            step=number,
+            line=line,
+            relation=Relation.EQUIV.value,
+            source={"file": source, "line": line},
+            lhs=before_latex,
+            rhs=after_latex,
+            verdict=judgement.verdict,
+            anchored=anchored.verdict,
+            condition=None,
+            evidence=judgement.evidence,
+            message=judgement.message,
+            counterexample=_record(judgement),
+            code="relation" if judgement.verdict == "fails" else None,
+            chain_name=chain.name,
+        )
+
+
+def _judge_same_maximisers(first: Expr, second: Expr, policy: str, world: World, budget: Budget) -> Judgement:
+    """Same maximisers over ``policy`` if the objectives differ by a quantity that does not depend on it."""
+    difference = first - second
+    if policy not in policy_names(difference):
+        return Judgement("holds", "symbolic", f"the objectives differ by a term free of {policy}")
+    renamed = _rename_policy(difference, policy, policy + "#2")
+    statement = Statement(difference, Relation.EQ, renamed)
+    judgement = judge_statement(statement, world, budget)
+    if judgement.verdict == "holds":
+        judgement.message = (
+            f"the difference of the objectives does not depend on {policy} ({judgement.message}), "
+            "so they have the same maximisers"
+        )
+    else:
+        judgement.message = f"the difference of the objectives depends on {policy}; " + judgement.message
+    return judgement
+
+
+def _rename_policy(expr: Expr, old: str, new: str) -> Expr:
+    return expr.xreplace({PolicySymbol(old): PolicySymbol(new)})
+
+
+# -- distribution definitions -----------------------------------------------------------------
+
+
+def _distribution_definition(item: DistributionDefinition, source: str, step_seconds: float) -> StepResult:
+    budget = Budget(step_seconds)
+    _s, _a, _nxt = item.variables
+    normalised = Statement(_prefix_mass(item.factor, item.variables), Relation.EQ, sympy.Integer(1))
+    agrees = Statement(item.factor, Relation.EQ, item.standard)
+    mass = judge_statement(normalised, item.world, budget)
+    agreement = judge_statement(agrees, item.world, budget)
+    verdict = "holds" if mass.verdict == agreement.verdict == "holds" else "fails"
+    failing = mass if mass.verdict == "fails" else agreement
+    suggestion = None
+    code = None
+    message = (
+        "a probability distribution over trajectories that agrees with h(s_0) Π π(a_t|s_t) P(s_{t+1}|s_t,a_t)"
+    )
+    if verdict == "fails":
+        code = "not-a-distribution" if mass.verdict == "fails" else "definition-mismatch"
+        problems = []
+        if mass.verdict == "fails":
+            problems.append("its one-step marginal Σ_{s_0,a_0,s_1} does not sum to 1")
+        if agreement.verdict == "fails":
+            problems.append("its per-step factor differs from π(a_t|s_t) P(s_{t+1}|s_t,a_t)")
+        message = "not the trajectory distribution: " + " and ".join(problems)
+        for factor in sympy.Mul.make_args(item.standard):
+            if factor in sympy.Mul.make_args(item.factor):
+                continue
+            candidate = item.factor * factor
+            fixed_mass = judge_statement(
+                Statement(_prefix_mass(candidate, item.variables), Relation.EQ, sympy.Integer(1)),
+                item.world,
+                budget,
+            )
+            fixed_agree = judge_statement(
+                Statement(candidate, Relation.EQ, item.standard), item.world, budget
+            )
+            if fixed_mass.verdict == fixed_agree.verdict == "holds":
+                suggestion = Suggestion(
+                    relation=Relation.DEFINES.value,
+                    rhs=sympy.latex(candidate),
+                    verdict="holds",
+                    description=f"add the missing factor {sympy.latex(factor)} to every time step",
+                    code="missing-factor",
+                )
+                break
+    return StepResult(
+        chain=item.block,
+        step=1,
+        line=item.line,
+        relation=Relation.DEFINES.value,
+        source={"file": source, "line": item.line},
+        lhs=item.name,
+        rhs=item.latex,
+        verdict=verdict,
+        anchored=None,
+        condition=None,
+        evidence=failing.evidence if verdict == "fails" else mass.evidence,
+        message=message,
+        counterexample=_record(failing) if verdict == "fails" else None,
+        suggestion=suggestion,
+        code=code,
+        chain_name=item.name,
+    )
+
+
+def _prefix_mass(factor: Expr, variables: tuple) -> Expr:
+    """``Σ_{s} h(s) Σ_a Σ_{s'} f(s, a, s')``: the mass the definition gives one step."""
+    s, a, nxt = variables
+    return Expectation(SumOver(SumOver(factor, nxt), a), Sample(s, InitialDistribution()))
+
+
+# -- claims --------------------------------------------------------------------------------------
+
+
+def _claim(claim: Claim, source: str, step_seconds: float) -> ClaimResult:
+    families = claim.families or (None,)
+    per_family: dict[str, dict] = {}
+    outcomes = []
+    for family in families:
+        world = claim.world.with_family(family) if family else claim.world
+        outcome = _judge_claim_in(claim, world, step_seconds)
+        outcomes.append(outcome)
+        if family:
+            per_family[family] = {
+                "verdict": outcome[0],
+                "condition": outcome[2],
+                "message": outcome[1].message,
+            }
+    verdicts = {o[0] for o in outcomes}
+    verdict, judgement, condition = next((o for o in outcomes if o[0] == "fails"), None) or next(
+        (o for o in outcomes if o[0] == "holds-under"), outcomes[0]
+    )
+    message = judgement.message
+    if len(verdicts) > 1:
+        message += "; the verdict depends on the parametrisation: " + ", ".join(
+            f"{name}: {info['verdict']}" for name, info in sorted(per_family.items())
+        )
+    if condition:
+        message += f"; it holds when {CONDITIONS[condition]}"
+    statement = claim.conclusion.latex()
+    if claim.premises:
+        statement = " \\land ".join(p.latex() for p in claim.premises) + " \\implies " + statement
+    return ClaimResult(
+        name=claim.name,
+        line=claim.line,
+        source={"file": source, "line": claim.line},
+        statement=statement,
+        verdict=verdict,
+        evidence=judgement.evidence,
+        message=f"{claim.summary}: {message}",
+        condition=condition,
+        counterexample=_record(judgement),
+        code=claim.failure_code if verdict in ("fails", "holds-under") else None,
+        families=per_family,
+    )
+
+
+def _judge_claim_in(claim: Claim, world: World, step_seconds: float) -> tuple:
+    budget = Budget(step_seconds)
+    if claim.premises:
+        judgement = judge_implication(list(claim.premises), claim.conclusion, world, budget)
+    else:
+        judgement = judge_statement(claim.conclusion, world, budget)
+    if judgement.verdict != "fails":
+        return judgement.verdict, judgement, None
+    for condition in claim.conditions:
+        restricted = world.with_condition(condition)
+        if claim.premises:
+            under = judge_implication(
+                list(claim.premises), claim.conclusion, restricted, Budget(step_seconds)
+            )
+        else:
+            under = judge_statement(claim.conclusion, restricted, Budget(step_seconds))
+        if under.verdict == "holds":
+            return "holds-under", judgement, condition
+    return "fails", judgement, None
+
+
+def _record(judgement: Judgement) -> dict | None:
+    example = judgement.counterexample
+    return example.to_record() if example is not None else None
