@@ -100,9 +100,7 @@ def rationalize_instance(instance: Instance, denominator: int) -> Instance | Non
         return out
 
     def plain(array: np.ndarray) -> np.ndarray:
-        return np.vectorize(lambda x: Fraction(float(x)).limit_denominator(denominator), otypes=[object])(
-            array
-        )
+        return np.vectorize(lambda x: Fraction(float(x)).limit_denominator(denominator), otypes=[object])(array)
 
     P, h = rows(mdp.P), rows(mdp.h)
     policies = {name: rows(table) for name, table in instance.policies.items()}

@@ -46,6 +46,7 @@ class ExpressionChain:
     start_line: int
     steps: tuple[Step, ...]
     world: World = field(default_factory=World)
+    conclusion: StatementLine | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class StatementLine:
 class StatementChain:
     """Statements on successive lines.
 
-    ``implications``: each follows from the previous ones (the first is the premise).
+    ``implications``: each follows from the previous ones (the first is the premise, unless
+    ``assumptions`` made earlier in the text are given: then the first follows from those).
     ``facts``: each is claimed true on its own in the world (e.g. values in an example MDP).
     """
 
@@ -70,6 +72,7 @@ class StatementChain:
     lines: tuple[StatementLine, ...]
     world: World = field(default_factory=World)
     mode: Literal["implications", "facts"] = "implications"
+    assumptions: tuple[Statement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,17 @@ class DistributionDefinition:
     standard: Expr
     variables: tuple[Expr, Expr, Expr]
     world: World = field(default_factory=World)
+
+
+@dataclass(frozen=True)
+class GradientDefinition:
+    """An update ``θ' = θ + α ∇_θ η(θ)``: well formed when ``∇_θ η`` is the derivative of ``η``."""
+
+    name: str
+    block: int
+    line: int
+    latex: str
+    families: tuple[str, ...] = ("tabular", "features")
 
 
 @dataclass(frozen=True)

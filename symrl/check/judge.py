@@ -36,6 +36,9 @@ MIN_PREMISE_INSTANCES = 20
 """An implication is judged only if its premises held on at least this many instances drawn."""
 
 _CANDIDATES_PER_SIZE = 3
+
+# Judgements are pure functions of (statement, world, thoroughness): cache them for the process.
+_JUDGEMENTS: dict = {}
 QUICK_EXACT_POINTS = 3
 QUICK_NUMERIC_BATCH = 64
 
@@ -63,13 +66,19 @@ def judge_statement(
     """
     budget = budget or Budget()
     names = statement.policies()
+    key = (_statement_key(statement), world, quick)
+    cached = _JUDGEMENTS.get(key)
+    if cached is not None:
+        return cached
+    judgement = _judge_statement(statement, world, budget, names, quick)
+    if judgement.verdict != "unknown" or "time limit" not in judgement.message:
+        _JUDGEMENTS[key] = judgement
+    return judgement
+
+
+def _judge_statement(statement: Statement, world: World, budget: Budget, names: set[str], quick: bool) -> Judgement:
+    # Falsify first (cheap when a step is wrong), prove last: the symbolic proof is the costly part.
     try:
-        if not quick and _provable_symbolically(statement, world):
-            budget.check("symbolic proof")
-            if _symbolic_identity(statement, world, names):
-                return Judgement(
-                    "holds", "symbolic", "proved on the generic symbolic MDP (2 states, 2 actions)"
-                )
         exact = _search(statement, world, names, budget, exact=True, quick=quick)
         if exact.counterexample is not None:
             return exact
@@ -77,6 +86,10 @@ def judge_statement(
         if numeric.counterexample is not None:
             numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
             return numeric
+        if not quick and _provable_symbolically(statement, world):
+            budget.check("symbolic proof")
+            if _symbolic_identity(statement, world, names):
+                return Judgement("holds", "symbolic", "proved on the generic symbolic MDP (2 states, 2 actions)")
     except BudgetExceeded as error:
         return Judgement("unknown", None, str(error))
     except (EvaluationError, MDPError, SymrlError) as error:
@@ -86,9 +99,7 @@ def judge_statement(
     rational = is_rational_expression(statement.lhs) and is_rational_expression(statement.rhs)
     if exact.instances and rational and statement.relation is Relation.EQ and not statement.domain:
         evidence = "exact"
-        message = (
-            f"identical at {exact.instances} exact rational instances and {numeric.instances} float instances"
-        )
+        message = f"identical at {exact.instances} exact rational instances and {numeric.instances} float instances"
     else:
         evidence = "numeric"
         message = (
@@ -97,8 +108,10 @@ def judge_statement(
         )
     if undefined:
         message += f"; {undefined} instances where a side is undefined were skipped"
-    if total == 0:
-        return Judgement("unknown", None, "no instance could be evaluated", undefined=undefined)
+    if total <= undefined:
+        return Judgement(
+            "unknown", None, "no instance could be evaluated: both sides are undefined", undefined=undefined
+        )
     return Judgement("holds", evidence, message, instances=total, undefined=undefined)
 
 
@@ -110,15 +123,34 @@ def judge_implication(
 ) -> Judgement:
     """Decide whether every instance satisfying all ``premises`` satisfies ``conclusion``."""
     budget = budget or Budget()
+    key = ("implies", tuple(_statement_key(p) for p in premises), _statement_key(conclusion), world)
+    cached = _JUDGEMENTS.get(key)
+    if cached is not None:
+        return cached
+    judgement = _judge_implication(premises, conclusion, world, budget)
+    if judgement.verdict != "unknown" or "time limit" not in judgement.message:
+        _JUDGEMENTS[key] = judgement
+    return judgement
+
+
+def _statement_key(statement: Statement) -> tuple:
+    return (
+        sympy.srepr(statement.lhs),
+        sympy.srepr(statement.rhs),
+        statement.relation,
+        sympy.srepr(statement.domain),
+        statement.quantifier,
+    )
+
+
+def _judge_implication(premises: list[Statement], conclusion: Statement, world: World, budget: Budget) -> Judgement:
     names = set().union(*(p.policies() for p in premises), conclusion.policies())
     satisfied = 0
     drawn = 0
     undefined = 0
     try:
         if len(premises) == 1 and _same_statement(premises[0], conclusion, world, names, budget):
-            return Judgement(
-                "holds", "symbolic", "both statements compare the same quantity (proved symbolically)"
-            )
+            return Judgement("holds", "symbolic", "both statements compare the same quantity (proved symbolically)")
         for exact in (True, False):
             for instance in _instances(world, names, exact):
                 budget.check("implication search")
@@ -186,9 +218,7 @@ def _symbolic_identity(statement: Statement, world: World, names: set[str]) -> b
     return bool(value.truth.all())
 
 
-def _same_statement(
-    first: Statement, second: Statement, world: World, names: set[str], budget: Budget
-) -> bool:
+def _same_statement(first: Statement, second: Statement, world: World, names: set[str], budget: Budget) -> bool:
     """Whether two statements are the same comparison of the same quantity (proved symbolically)."""
     if first.relation is not second.relation or first.domain != second.domain:
         return False

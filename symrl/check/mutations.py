@@ -126,9 +126,7 @@ def _mutations(expr: Expr, policies: tuple[str, ...]) -> Iterator[Mutation]:
 
 def _is_term(expr: Expr) -> bool:
     """Terms worth scaling by γ: RL quantities and sums, not bare numbers or distributions."""
-    return isinstance(expr, (RLQuantity, Expectation, Sum, MaxOver)) and not isinstance(
-        expr, (StateAt, ActionAt)
-    )
+    return isinstance(expr, (RLQuantity, Expectation, Sum, MaxOver)) and not isinstance(expr, (StateAt, ActionAt))
 
 
 def _node_mutations(node: RLQuantity, policies: tuple[str, ...]) -> Iterator[Mutation]:
@@ -140,9 +138,7 @@ def _node_mutations(node: RLQuantity, policies: tuple[str, ...]) -> Iterator[Mut
                     args = list(node.args)
                     args[position] = PolicySymbol(other)
                     swapped = node.func(*args)
-                    yield Mutation(
-                        "policy-swap", f"use {latex(PolicySymbol(other))} in {latex(node)}", swapped
-                    )
+                    yield Mutation("policy-swap", f"use {latex(PolicySymbol(other))} in {latex(node)}", swapped)
         if isinstance(arg, (StateAt, ActionAt)):
             for shift in (-1, 1):
                 moved = arg.func(arg.args[0] + shift)

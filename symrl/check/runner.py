@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import sympy
 from sympy import Expr
 
@@ -14,6 +15,7 @@ from symrl.check.derivation import (
     Derivation,
     DistributionDefinition,
     ExpressionChain,
+    GradientDefinition,
     SameMaximisersChain,
     StatementChain,
 )
@@ -22,8 +24,15 @@ from symrl.check.mutations import Mutation, expression_mutations, relation_mutat
 from symrl.check.relations import Relation, compose
 from symrl.check.results import ClaimResult, FileResult, StepResult, Suggestion
 from symrl.check.statement import Statement
-from symrl.check.world import CONDITIONS, World
+from symrl.check.world import CONDITIONS, FEATURE_DIMENSION, World
 from symrl.expr import Expectation, InitialDistribution, PolicySymbol, Sample, SumOver, policy_names
+from symrl.mdp import (
+    evaluate_policy,
+    feature_softmax_policy,
+    policy_gradient,
+    random_mdp,
+    tabular_softmax_policy,
+)
 
 __all__ = ["MAX_FIX_CANDIDATES", "StepOutcome", "check_derivation", "judge_step"]
 
@@ -73,6 +82,8 @@ def check_derivation(
             result.steps.extend(_same_maximisers_chain(item, derivation.source, step_seconds))
         elif isinstance(item, DistributionDefinition):
             result.steps.append(_distribution_definition(item, derivation.source, step_seconds))
+        elif isinstance(item, GradientDefinition):
+            result.steps.append(_gradient_definition(item, derivation.source))
         elif isinstance(item, Claim):
             result.claims.append(_claim(item, derivation.source, step_seconds))
         else:
@@ -95,9 +106,7 @@ def judge_step(
 ) -> Judgement:
     """Judge ``lhs relation rhs`` (``≈``: ``rhs`` is an unbiased estimate of ``lhs``)."""
     if relation is Relation.APPROX:
-        return judge_statement(
-            Statement(lhs, Relation.EQ, _expected(rhs, sampled)), world, budget, quick=quick
-        )
+        return judge_statement(Statement(lhs, Relation.EQ, _expected(rhs, sampled)), world, budget, quick=quick)
     if relation is Relation.DEFINES:
         relation = Relation.EQ
     return judge_statement(Statement(lhs, relation, rhs), world, budget, quick=quick)
@@ -114,9 +123,7 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
     for number, step in enumerate(chain.steps, start=1):
         budget = Budget(step_seconds)
         relations.append(step.relation)
-        outcome = _judge_with_repairs(
-            previous_expr, step.relation, step.expr, chain.world, budget, step.sampled
-        )
+        outcome = _judge_with_repairs(previous_expr, step.relation, step.expr, chain.world, budget, step.sampled)
         anchored_relation = compose(relations)
         if number == 1:
             anchored_verdict = outcome.verdict
@@ -163,6 +170,37 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
         )
         previous_anchored_holds = anchored_verdict == "holds"
         previous_expr = step.expr
+    if chain.conclusion is not None:
+        yield _fact(chain.conclusion, chain.block, len(chain.steps) + 1, chain, source, step_seconds)
+
+
+def _fact(line, block: int, number: int, chain, source: str, step_seconds: float) -> StepResult:
+    """A statement claimed true on its own (a boxed conclusion, a value in an example)."""
+    statement = line.statement
+    budget = Budget(step_seconds)
+    if statement.domain or statement.quantifier != "forall":
+        judgement = judge_statement(statement, chain.world, budget)
+        outcome = StepOutcome(judgement.verdict, judgement)
+    else:
+        outcome = _judge_with_repairs(statement.lhs, statement.relation, statement.rhs, chain.world, budget)
+    return StepResult(
+        chain=block,
+        step=number,
+        line=line.line,
+        relation=statement.relation.value,
+        source={"file": source, "line": line.line},
+        lhs=sympy.latex(statement.lhs),
+        rhs=sympy.latex(statement.rhs),
+        verdict=outcome.verdict,
+        anchored=None,
+        condition=outcome.condition,
+        evidence=outcome.judgement.evidence,
+        message=outcome.judgement.message,
+        counterexample=_record(outcome.judgement),
+        suggestion=outcome.suggestion,
+        code=outcome.suggestion.code if outcome.suggestion else None,
+        chain_name=chain.name,
+    )
 
 
 def _approx_exactness(lhs: Expr, step, world: World, budget: Budget, message: str) -> str:
@@ -227,9 +265,7 @@ def _find_fix(
         candidates.append(mutation)
         if len(candidates) >= MAX_FIX_CANDIDATES:
             break
-    candidates.sort(
-        key=lambda m: _FIX_PRIORITY.index(m.code) if m.code in _FIX_PRIORITY else len(_FIX_PRIORITY)
-    )
+    candidates.sort(key=lambda m: _FIX_PRIORITY.index(m.code) if m.code in _FIX_PRIORITY else len(_FIX_PRIORITY))
     for mutation in candidates:
         try:
             budget.check("fix search")
@@ -274,9 +310,7 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
             chain_name=chain.name,
         )
         if chain.mode == "facts":
-            outcome = _judge_with_repairs(
-                statement.lhs, statement.relation, statement.rhs, chain.world, budget
-            )
+            outcome = _judge_with_repairs(statement.lhs, statement.relation, statement.rhs, chain.world, budget)
             yield StepResult(
                 **common,
                 verdict=outcome.verdict,
@@ -301,9 +335,7 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
             continue
         premises = [previous.statement for previous in lines[: number - 1]]
         forward = judge_implication(premises, statement, chain.world, budget)
-        converse = judge_implication(
-            [statement], lines[number - 2].statement, chain.world, Budget(step_seconds)
-        )
+        converse = judge_implication([statement], lines[number - 2].statement, chain.world, Budget(step_seconds))
         anchored = judge_implication([lines[0].statement], statement, chain.world, Budget(step_seconds))
         verdict, condition, suggestion, code = forward.verdict, None, None, None
         message = forward.message
@@ -341,17 +373,13 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
 # -- same maximisers ------------------------------------------------------------------------------
 
 
-def _same_maximisers_chain(
-    chain: SameMaximisersChain, source: str, step_seconds: float
-) -> Iterator[StepResult]:
+def _same_maximisers_chain(chain: SameMaximisersChain, source: str, step_seconds: float) -> Iterator[StepResult]:
     objectives = chain.objectives
     for number in range(1, len(objectives)):
         budget = Budget(step_seconds)
         (before, before_latex, _), (after, after_latex, line) = objectives[number - 1], objectives[number]
         judgement = _judge_same_maximisers(before, after, chain.policy, chain.world, budget)
-        anchored = _judge_same_maximisers(
-            objectives[0][0], after, chain.policy, chain.world, Budget(step_seconds)
-        )
+        anchored = _judge_same_maximisers(objectives[0][0], after, chain.policy, chain.world, Budget(step_seconds))
         yield StepResult(
             chain=chain.block,
             step=number,
@@ -407,9 +435,7 @@ def _distribution_definition(item: DistributionDefinition, source: str, step_sec
     failing = mass if mass.verdict == "fails" else agreement
     suggestion = None
     code = None
-    message = (
-        "a probability distribution over trajectories that agrees with h(s_0) Π π(a_t|s_t) P(s_{t+1}|s_t,a_t)"
-    )
+    message = "a probability distribution over trajectories that agrees with h(s_0) Π π(a_t|s_t) P(s_{t+1}|s_t,a_t)"
     if verdict == "fails":
         code = "not-a-distribution" if mass.verdict == "fails" else "definition-mismatch"
         problems = []
@@ -427,9 +453,7 @@ def _distribution_definition(item: DistributionDefinition, source: str, step_sec
                 item.world,
                 budget,
             )
-            fixed_agree = judge_statement(
-                Statement(candidate, Relation.EQ, item.standard), item.world, budget
-            )
+            fixed_agree = judge_statement(Statement(candidate, Relation.EQ, item.standard), item.world, budget)
             if fixed_mass.verdict == fixed_agree.verdict == "holds":
                 suggestion = Suggestion(
                     relation=Relation.DEFINES.value,
@@ -463,6 +487,67 @@ def _prefix_mass(factor: Expr, variables: tuple) -> Expr:
     """``Σ_{s} h(s) Σ_a Σ_{s'} f(s, a, s')``: the mass the definition gives one step."""
     s, a, nxt = variables
     return Expectation(SumOver(SumOver(factor, nxt), a), Sample(s, InitialDistribution()))
+
+
+# -- gradient updates -------------------------------------------------------------------------
+
+GRADIENT_CHECK_STEP = 1e-6
+GRADIENT_CHECK_TOLERANCE = 1e-5
+
+
+def _gradient_definition(item: GradientDefinition, source: str) -> StepResult:
+    """``∇_θ η`` (policy-gradient theorem) against central finite differences of ``η``."""
+    worst = 0.0
+    checked = 0
+    for family in item.families:
+        for states, actions in ((1, 2), (2, 2), (3, 2), (2, 3)):
+            error, count = gradient_agreement(states, actions, family, seed=states * 10 + actions)
+            worst, checked = max(worst, error), checked + count
+    verdict = "holds" if worst <= GRADIENT_CHECK_TOLERANCE else "fails"
+    message = (
+        f"∇_θ η(θ) is the derivative of η: the policy-gradient theorem agrees with central finite differences "
+        f"on {checked} random θ ({', '.join(item.families)} softmax), worst relative error {worst:.1e}"
+    )
+    return StepResult(
+        chain=item.block,
+        step=1,
+        line=item.line,
+        relation=Relation.DEFINES.value,
+        source={"file": source, "line": item.line},
+        lhs="\\theta'",
+        rhs=item.latex,
+        verdict=verdict,
+        anchored=None,
+        condition=None,
+        evidence="numeric",
+        message=message,
+        chain_name=item.name,
+    )
+
+
+def gradient_agreement(states: int, actions: int, family: str, *, seed: int, batch: int = 16) -> tuple[float, int]:
+    """Worst relative error between the exact policy gradient and finite differences of ``η``."""
+    mdp = random_mdp(states, actions, batch=batch, seed=seed)
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(states, actions, FEATURE_DIMENSION)) if family == "features" else None
+    shape = (batch, FEATURE_DIMENSION) if features is not None else (batch, states, actions)
+    theta = rng.normal(size=shape)
+
+    def policy_at(parameters: np.ndarray) -> np.ndarray:
+        if features is None:
+            return tabular_softmax_policy(parameters)
+        return feature_softmax_policy(features, parameters)
+
+    exact = policy_gradient(mdp, policy_at(theta), features=features)
+    numeric = np.zeros_like(theta)
+    for index in np.ndindex(theta.shape[1:]):
+        bump = np.zeros_like(theta)
+        bump[(slice(None), *index)] = GRADIENT_CHECK_STEP
+        upper = evaluate_policy(mdp, policy_at(theta + bump)).eta
+        lower = evaluate_policy(mdp, policy_at(theta - bump)).eta
+        numeric[(slice(None), *index)] = (upper - lower) / (2 * GRADIENT_CHECK_STEP)
+    scale = 1.0 + np.abs(exact).max()
+    return float(np.abs(exact - numeric).max() / scale), batch
 
 
 # -- claims --------------------------------------------------------------------------------------
@@ -522,9 +607,7 @@ def _judge_claim_in(claim: Claim, world: World, step_seconds: float) -> tuple:
     for condition in claim.conditions:
         restricted = world.with_condition(condition)
         if claim.premises:
-            under = judge_implication(
-                list(claim.premises), claim.conclusion, restricted, Budget(step_seconds)
-            )
+            under = judge_implication(list(claim.premises), claim.conclusion, restricted, Budget(step_seconds))
         else:
             under = judge_statement(claim.conclusion, restricted, Budget(step_seconds))
         if under.verdict == "holds":

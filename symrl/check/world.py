@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import flint
@@ -28,9 +28,7 @@ from symrl.mdp import (
 
 __all__ = ["CONDITIONS", "EXACT_SIZES", "NUMERIC_SIZES", "PolicySpec", "World"]
 
-PolicyKind = Literal[
-    "stochastic", "deterministic", "greedy", "optimal", "near-optimal", "softmax", "gradient-step"
-]
+PolicyKind = Literal["stochastic", "deterministic", "greedy", "optimal", "near-optimal", "softmax", "gradient-step"]
 Family = Literal["tabular", "features"]
 
 FEATURE_DIMENSION = 2
@@ -87,7 +85,7 @@ class World:
     policies: tuple[tuple[str, PolicySpec], ...] = ()
     conditions: frozenset[str] = frozenset()
     episodic: bool = False
-    example: Callable[[Instance], Instance] | None = field(default=None, compare=False)
+    example: Callable[[Instance], Instance] | None = None
     bindings: tuple[tuple[str, int], ...] = ()
     min_states: int = 1
     min_actions: int = 1
@@ -109,10 +107,7 @@ class World:
         rng = np.random.default_rng(seed)
         kinds = ["deterministic"] if "deterministic-transitions" in self.conditions else list(MDP_KINDS)
         share = -(-batch // len(kinds))
-        parts = [
-            random_mdp(states, actions, batch=share, seed=seed + 7919 * i, kind=k)
-            for i, k in enumerate(kinds)
-        ]
+        parts = [random_mdp(states, actions, batch=share, seed=seed + 7919 * i, kind=k) for i, k in enumerate(kinds)]
         P = np.concatenate([m.P for m in parts])[:batch]
         r = np.concatenate([m.r for m in parts])[:batch]
         h = np.concatenate([m.h for m in parts])[:batch]
@@ -225,25 +220,17 @@ class World:
             features = rng.normal(size=(S, A, FEATURE_DIMENSION))
             instance.parameters["phi"] = features
         if spec.kind == "softmax":
-            shape = (
-                (mdp.batch_size, FEATURE_DIMENSION) if spec.family == "features" else (mdp.batch_size, S, A)
-            )
+            shape = (mdp.batch_size, FEATURE_DIMENSION) if spec.family == "features" else (mdp.batch_size, S, A)
             theta = rng.normal(size=shape) * 2.0
         else:
             base_theta = instance.parameters[f"theta[{spec.base}]"]
             base_table = instance.policy(spec.base)
-            gradient = policy_gradient(
-                mdp, base_table, features=features if spec.family == "features" else None
-            )
+            gradient = policy_gradient(mdp, base_table, features=features if spec.family == "features" else None)
             alpha = np.exp(rng.uniform(*np.log(STEP_SIZE_RANGE), size=mdp.batch_size))
             if "small-step-size" in self.conditions:
                 scale = np.abs(mdp.r).max(axis=(1, 2)).clip(min=1.0)
                 feature_norm = 1.0 if features is None else max(1.0, float((features**2).sum(-1).max()))
-                alpha = (
-                    rng.uniform(0.1, 1.0, size=mdp.batch_size)
-                    * (1 - mdp.gamma) ** 3
-                    / (16 * scale * feature_norm)
-                )
+                alpha = rng.uniform(0.1, 1.0, size=mdp.batch_size) * (1 - mdp.gamma) ** 3 / (16 * scale * feature_norm)
             instance.parameters[f"alpha[{name}]"] = alpha
             theta = base_theta + alpha.reshape((-1,) + (1,) * (base_theta.ndim - 1)) * gradient
         instance.parameters[f"theta[{name}]"] = theta

@@ -126,9 +126,7 @@ def evaluate(expr: Expr, instance: Instance, axis_kinds: dict[str, str] | None =
     kinds = {} if axis_kinds is None else axis_kinds
     evaluator = _Evaluator(instance, kinds)
     if has_trajectory_variables(expr):
-        expr = Expectation(
-            expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY)))
-        )
+        expr = Expectation(expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY))))
     return evaluator.eval(expr, {})
 
 
@@ -181,7 +179,7 @@ class _Evaluator:
             raise EvaluationError(f"{value} is not a rational constant; exact evaluation needs rationals")
         entry = to_exact(value)
         if self.backend == "symbolic":
-            entry = self.mdp.gamma[0].field.from_expr(value)
+            entry = self.mdp.gamma[0].field.constant(value)
         data = np.empty(batch, dtype=object)
         data[:] = [entry] * batch
         return Tensor(data, ())
@@ -201,9 +199,7 @@ class _Evaluator:
         if isinstance(expr, Pow):
             return self.power(expr, trajectory)
         if isinstance(expr, Value):
-            return self.lookup(
-                self.instance.evaluation(str(expr.args[0])).V, expr.args[1:], ("state",), trajectory
-            )
+            return self.lookup(self.instance.evaluation(str(expr.args[0])).V, expr.args[1:], ("state",), trajectory)
         if isinstance(expr, ActionValue):
             table = self.instance.evaluation(str(expr.args[0])).Q
             return self.lookup(table, expr.args[1:], ("state", "action"), trajectory)
@@ -243,9 +239,7 @@ class _Evaluator:
         if isinstance(expr, Sum):
             return self.sum(expr, trajectory)
         if isinstance(expr, (StateAt, ActionAt)):
-            raise EvaluationError(
-                f"{sympy.latex(expr)} appears bare; it must be an argument of r, V, Q, A, P or π"
-            )
+            raise EvaluationError(f"{sympy.latex(expr)} appears bare; it must be an argument of r, V, Q, A, P or π")
         if isinstance(expr, Symbol):
             raise EvaluationError(f"the symbol {expr} has no value on an MDP (declare it, or bind it)")
         raise EvaluationError(f"cannot evaluate {type(expr).__name__} expressions on an MDP")
@@ -291,9 +285,7 @@ class _Evaluator:
             return tensor.take(slot, int(arg))
         if isinstance(arg, PolicyAction) and kind == "action":
             pi, s = arg.args
-            choice = self.lookup(
-                self.instance.policy(str(pi)), (s, Symbol(slot)), ("state", "action"), trajectory
-            )
+            choice = self.lookup(self.instance.policy(str(pi)), (s, Symbol(slot)), ("state", "action"), trajectory)
             return tensor.combine(choice, np.multiply).sum_over(slot)
         raise EvaluationError(f"cannot use {sympy.latex(arg)} as a {kind} argument")
 
@@ -375,9 +367,7 @@ class _Evaluator:
         first = lower + time_offset
         ratio = sympy.simplify(coefficient.subs(index, index + 1) / coefficient)
         if ratio.has(index):
-            raise EvaluationError(
-                f"the sum's coefficient {sympy.latex(coefficient)} is not geometric in {index}"
-            )
+            raise EvaluationError(f"the sum's coefficient {sympy.latex(coefficient)} is not geometric in {index}")
         base = self.eval(ratio, {})
         start = self.eval(coefficient.subs(index, lower), {})
         if base.axes or start.axes:
@@ -506,9 +496,7 @@ def _linear_terms(expr: Expr):
     if isinstance(expr, Sum):
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
         if upper != sympy.oo:
-            raise EvaluationError(
-                "only infinite sums over time are supported inside a trajectory expectation"
-            )
+            raise EvaluationError("only infinite sums over time are supported inside a trajectory expectation")
         for coefficient, term in _linear_terms(sympy.expand(body)):
             if term[0] == "constant":
                 raise EvaluationError("a sum over time of a constant diverges or is not a trajectory term")

@@ -9,9 +9,9 @@ from typing import Any, Literal
 import flint
 import numpy as np
 import sympy
-from sympy.polys.fields import FracElement
 
 from symrl.errors import MDPError
+from symrl.mdp.rational_functions import RationalFunction
 
 __all__ = [
     "Backend",
@@ -20,6 +20,7 @@ __all__ = [
     "to_sympy",
     "infer_backend",
     "batched_inverse",
+    "inverse_batch_last",
 ]
 
 Backend = Literal["numeric", "exact", "symbolic"]
@@ -62,7 +63,7 @@ def to_sympy(value: Any) -> sympy.Expr:
     """
     if isinstance(value, flint.fmpq):
         return sympy.Rational(int(value.p), int(value.q))
-    if isinstance(value, FracElement):
+    if isinstance(value, RationalFunction):
         return value.as_expr()
     if isinstance(value, (float, np.floating)):
         return sympy.Float(float(value))
@@ -74,31 +75,43 @@ def infer_backend(array: np.ndarray) -> Backend:
     if array.dtype != object:
         return "numeric"
     sample = array.flat[0] if array.size else None
-    if isinstance(sample, FracElement):
+    if isinstance(sample, RationalFunction):
         return "symbolic"
     return "exact"
 
 
 def batched_inverse(matrices: np.ndarray) -> np.ndarray:
-    """Invert a stack of square matrices ``(B, n, n)`` by Gauss-Jordan elimination, batch-vectorised.
+    """Invert a stack of square matrices ``(B, n, n)`` by elimination without pivoting.
 
     No pivoting: symrl only inverts ``I - γ P_π`` whose rows are strictly diagonally dominant
-    (off-diagonal mass ``γ < 1``), so every pivot is nonzero and elimination is stable.  The same
-    code serves float64, exact ``fmpq`` and symbolic field entries (object arrays), which keeps
-    one definition of every quantity across the three backends.
+    (off-diagonal mass ``γ < 1``), so every pivot is nonzero and elimination is stable.  Exact
+    ``fmpq`` and symbolic field entries (object arrays) go through one batch-vectorised
+    Gauss-Jordan elimination, which keeps one definition of every quantity across the exact and
+    symbolic backends.  Floats take a fast path with the same result up to rounding: see
+    :func:`inverse_batch_last`.
 
     >>> batched_inverse(np.array([[[2.0, 1.0], [1.0, 2.0]]])).round(4).tolist()
     [[[0.6667, -0.3333], [-0.3333, 0.6667]]]
+    >>> batched_inverse(np.array([[[2, 1], [1, 2]]], dtype=object) * to_exact(1)).tolist()
+    [[[2/3, -1/3], [-1/3, 2/3]]]
     """
     if matrices.ndim != 3 or matrices.shape[1] != matrices.shape[2]:
         raise MDPError(f"batched_inverse expects shape (B, n, n), got {matrices.shape}")
     n = matrices.shape[1]
-    if matrices.dtype != object and n > _GAUSS_JORDAN_MAX_FLOAT_SIZE:
-        return np.linalg.inv(matrices)
+    if matrices.dtype != object:
+        if n > _GAUSS_JORDAN_MAX_FLOAT_SIZE:
+            return np.linalg.inv(matrices)
+        dtype = matrices.dtype if matrices.dtype.kind in "fc" else np.dtype(np.float64)
+        inverse = np.empty(matrices.shape, dtype=dtype)
+        for start in range(0, matrices.shape[0], FLOAT_CHUNK):
+            block = matrices[start : start + FLOAT_CHUNK]
+            batch_last = np.ascontiguousarray(block.transpose(1, 2, 0), dtype=dtype)
+            inverse[start : start + len(block)] = inverse_batch_last(batch_last).transpose(2, 0, 1)
+        return inverse
     work = matrices.copy()
     inverse = np.zeros_like(matrices)
     identity = np.eye(n, dtype=int)
-    inverse[...] = identity if matrices.dtype != object else identity.astype(object)
+    inverse[...] = identity.astype(object)
     for k in range(n):
         pivot = work[:, k, k][:, None].copy()  # a view would change under us
         work[:, k, :] = work[:, k, :] / pivot
@@ -112,5 +125,70 @@ def batched_inverse(matrices: np.ndarray) -> np.ndarray:
     return inverse
 
 
+def inverse_batch_last(m: np.ndarray) -> np.ndarray:
+    """Invert float matrices stored batch-last, ``m[i, j, b]`` of shape ``(n, n, C)``; same layout out.
+
+    With the batch on the last, contiguous axis every arithmetic step is one vectorised pass over
+    ``C`` numbers, which is what makes small matrices fast in NumPy.  ``n ≤ 3`` uses the closed
+    form ``adj(m) / det(m)``; larger ``n`` runs Gauss-Jordan elimination without pivoting on
+    ``[m | I]`` (see :func:`batched_inverse` for why no pivoting is needed).  Singular matrices
+    give non-finite entries, as elimination does.
+
+    >>> inverse_batch_last(np.array([[[4.0]], [[2.0]]]).reshape(1, 1, 2)).tolist()
+    [[[0.25, 0.5]]]
+    """
+    n = m.shape[0]
+    if n == 1:
+        return 1.0 / m
+    out = np.empty_like(m)
+    if n == 2:
+        scale = 1.0 / (m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])
+        np.multiply(m[1, 1], scale, out=out[0, 0])
+        np.multiply(m[0, 0], scale, out=out[1, 1])
+        np.negative(scale, out=scale)
+        np.multiply(m[0, 1], scale, out=out[0, 1])
+        np.multiply(m[1, 0], scale, out=out[1, 0])
+        return out
+    if n == 3:
+        for (i, j), (a, b, c, d) in _ADJUGATE_3.items():
+            np.multiply(m[a], m[b], out=out[i, j])
+            out[i, j] -= m[c] * m[d]
+        det = m[0, 0] * out[0, 0]  # expansion along the first row: Σ_j m[0, j] C[0, j]
+        det += m[0, 1] * out[1, 0]
+        det += m[0, 2] * out[2, 0]
+        out *= np.divide(1.0, det, out=det)
+        return out
+    aug = np.zeros((n, 2 * n, *m.shape[2:]), dtype=m.dtype)
+    aug[:, :n] = m
+    for i in range(n):
+        aug[i, n + i] = 1.0
+    scratch = np.empty((2 * n, *m.shape[2:]), dtype=m.dtype)
+    for k in range(n):
+        row = aug[k, k + 1 :]  # columns left of k are already eliminated
+        row /= aug[k, k]
+        for i in range(n):
+            if i != k:
+                aug[i, k + 1 :] -= np.multiply(aug[i, k], row, out=scratch[: len(row)])
+    out[...] = aug[:, n:]
+    return out
+
+
+# The adjugate of a 3x3 matrix, adj[i, j] = C[j, i] = m[a] m[b] - m[c] m[d] (C the cofactors).
+_ADJUGATE_3 = {
+    (0, 0): ((1, 1), (2, 2), (1, 2), (2, 1)),
+    (1, 0): ((1, 2), (2, 0), (1, 0), (2, 2)),
+    (2, 0): ((1, 0), (2, 1), (1, 1), (2, 0)),
+    (0, 1): ((0, 2), (2, 1), (0, 1), (2, 2)),
+    (1, 1): ((0, 0), (2, 2), (0, 2), (2, 0)),
+    (2, 1): ((0, 1), (2, 0), (0, 0), (2, 1)),
+    (0, 2): ((0, 1), (1, 2), (0, 2), (1, 1)),
+    (1, 2): ((0, 2), (1, 0), (0, 0), (1, 2)),
+    (2, 2): ((0, 0), (1, 1), (0, 1), (1, 0)),
+}
+
 # Above this size LAPACK's blocked inverse beats a Python loop over pivots.
 _GAUSS_JORDAN_MAX_FLOAT_SIZE = 8
+
+# Float batches are processed in chunks of this many matrices so that the working set of the
+# vectorised passes stays in cache (measured: 4k-16k is flat on typical CPUs, 200k is ~2x slower).
+FLOAT_CHUNK = 8192

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from sympy.polys.fields import FracField
 
 from symrl.mdp.finite import FiniteMDP
+from symrl.mdp.rational_functions import RationalFunctionField
 
 __all__ = ["SymbolicMDP", "symbolic_mdp"]
 
@@ -17,14 +17,14 @@ __all__ = ["SymbolicMDP", "symbolic_mdp"]
 class SymbolicMDP:
     """A generic MDP and policies over one rational-function field.
 
-    ``mdp`` has entries in ``field`` (``QQ(symbols)``); each distribution's last entry is one
+    ``mdp`` has entries in ``field`` (``ℚ(symbols)``); each distribution's last entry is one
     minus the others, so every identity proved here holds on the whole simplex.  ``policies``
     maps a name (``"pi"``, ``"pi'"`` …) to a generic stochastic policy table ``(1, S, A)``.
     """
 
     mdp: FiniteMDP
     policies: dict[str, np.ndarray]
-    field: FracField
+    field: RationalFunctionField
     symbols: tuple[sympy.Symbol, ...]
 
 
@@ -33,7 +33,7 @@ def symbolic_mdp(states: int = 2, actions: int = 2, policies: tuple[str, ...] = 
 
     >>> generic = symbolic_mdp(2, 2)
     >>> generic.mdp.P[0, 0, 0].tolist()
-    [P_0_0_0, -P_0_0_0 + 1]
+    [P_0_0_0, 1 - P_0_0_0]
     """
     names: list[str] = ["gamma"]
     names += [f"P_{s}_{a}_{t}" for s in range(states) for a in range(actions) for t in range(states - 1)]
@@ -42,7 +42,7 @@ def symbolic_mdp(states: int = 2, actions: int = 2, policies: tuple[str, ...] = 
     for policy in policies:
         names += [f"{_policy_symbol(policy)}_{s}_{a}" for s in range(states) for a in range(actions - 1)]
     symbols = sympy.symbols(names, real=True)
-    field = FracField(symbols, sympy.QQ)
+    field = RationalFunctionField(symbols)
     gen = dict(zip(names, field.gens))
 
     def simplex(prefix: str, width: int) -> list:
