@@ -106,7 +106,8 @@ CHAIN = ExpressionChain(
         Step(
             Relation.EQ,
             over_trajectories(_sum(gamma**t * Advantage(pi_theta, StateAt(t), ActionAt(t))), pi_theta_new),
-            r"\mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}\left[\sum_{t=0}^\infty \gamma^t A_{\pi_\theta}(s_t, a_t)\right]",
+            r"\mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}\left[\sum_{t=0}^\infty "
+            r"\gamma^t A_{\pi_\theta}(s_t, a_t)\right]",
             201,
         ),
     ),

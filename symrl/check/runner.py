@@ -215,7 +215,10 @@ def _approx_exactness(lhs: Expr, step, world: World, budget: Budget, message: st
     for condition in CONDITIONS:
         under = judge_statement(pointwise, world.with_condition(condition), budget, quick=False)
         if under.verdict == "holds":
-            return f"unbiased (E over the sampled variables equals the left side; {message}); exact only when {CONDITIONS[condition]}"
+            return (
+                f"unbiased (E over the sampled variables equals the left side; {message}); "
+                f"exact only when {CONDITIONS[condition]}"
+            )
     return f"unbiased ({message}); not exact for individual samples"
 
 
