@@ -123,25 +123,35 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
     for number, step in enumerate(chain.steps, start=1):
         budget = Budget(step_seconds)
         relations.append(step.relation)
-        outcome = _judge_with_repairs(previous_expr, step.relation, step.expr, chain.world, budget, step.sampled)
         anchored_relation = compose(relations)
-        if number == 1:
-            anchored_verdict = outcome.verdict
-        elif anchored_relation is None:
-            anchored_verdict = "unknown"
-        else:
-            anchored = judge_step(
+        anchored_verdict = "unknown"
+        if number > 1 and anchored_relation is not None:
+            anchored_verdict = judge_step(
                 chain.start,
                 anchored_relation,
                 step.expr,
                 chain.world,
                 Budget(step_seconds),
                 step.sampled if anchored_relation is Relation.APPROX else (),
-            )
-            anchored_verdict = anchored.verdict
+            ).verdict
+        inherited = number > 1 and anchored_verdict == "holds" and not previous_anchored_holds
+        # Once a line is wrong, a fix relative to it would propagate the error: aim at the chain's start.
+        anchor = None if previous_anchored_holds else (chain.start, relations[:-1])
+        outcome = _judge_with_repairs(
+            previous_expr,
+            step.relation,
+            step.expr,
+            chain.world,
+            budget,
+            step.sampled,
+            anchor=anchor,
+            repair=not inherited,
+        )
+        if number == 1:
+            anchored_verdict = outcome.verdict
         message = outcome.judgement.message
         code = outcome.suggestion.code if outcome.suggestion else None
-        if outcome.verdict == "fails" and anchored_verdict == "holds" and not previous_anchored_holds:
+        if outcome.verdict == "fails" and inherited:
             message += "; the chain's start does relate to this line as claimed, so the fault lies in an earlier step"
             code = "inherited"
         if step.relation is Relation.APPROX and outcome.verdict == "holds":
@@ -230,16 +240,18 @@ def _judge_with_repairs(
     budget: Budget,
     sampled: tuple = (),
     anchor: tuple | None = None,
+    repair: bool = True,
 ) -> StepOutcome:
+    """Judge a step; if it fails, look for a condition under which it holds and a verified fix."""
     judgement = judge_step(lhs, relation, rhs, world, budget, sampled)
-    if judgement.verdict != "fails":
+    if judgement.verdict != "fails" or not repair:
         return StepOutcome(judgement.verdict, judgement)
     condition = _condition_that_helps(
         Statement(lhs, relation, _expected(rhs, sampled) if relation is Relation.APPROX else rhs),
         world,
         budget,
     )
-    suggestion = _find_fix(lhs, relation, rhs, world, budget, sampled)
+    suggestion = _find_fix(lhs, relation, rhs, world, budget, sampled, anchor=anchor)
     verdict = "holds-under" if condition else "fails"
     return StepOutcome(verdict, judgement, condition, suggestion)
 
@@ -259,9 +271,19 @@ def _condition_that_helps(statement: Statement, world: World, budget: Budget) ->
 
 
 def _find_fix(
-    lhs: Expr, relation: Relation, rhs: Expr, world: World, budget: Budget, sampled: tuple = ()
+    lhs: Expr,
+    relation: Relation,
+    rhs: Expr,
+    world: World,
+    budget: Budget,
+    sampled: tuple = (),
+    anchor: tuple | None = None,
 ) -> Suggestion | None:
-    """The first nearby step that holds (screened quickly, then verified in full)."""
+    """The first nearby step that holds (screened quickly, then verified in full).
+
+    With ``anchor = (start, earlier relations)`` the candidate must instead relate the chain's
+    start to the new line: the previous line is wrong, so agreeing with it would keep the error.
+    """
     policies = tuple(sorted(policy_names(lhs) | policy_names(rhs)))
     candidates: list[Mutation] = list(relation_mutations(relation)) if relation.is_order else []
     for mutation in expression_mutations(rhs, policies):
@@ -276,20 +298,29 @@ def _find_fix(
             return None
         new_relation = mutation.relation or relation
         new_rhs = mutation.expr if mutation.expr is not None else rhs
+        target, target_relation = lhs, new_relation
+        if anchor is not None:
+            target, target_relation = anchor[0], compose([*anchor[1], new_relation])
+            if target_relation is None:
+                continue
         try:
-            screen = judge_step(lhs, new_relation, new_rhs, world, budget, sampled, quick=True)
+            screen = judge_step(target, target_relation, new_rhs, world, budget, sampled, quick=True)
             if screen.verdict != "holds":
                 continue
-            full = judge_step(lhs, new_relation, new_rhs, world, budget, sampled)
+            full = judge_step(target, target_relation, new_rhs, world, budget, sampled)
         except BudgetExceeded:
             return None
         if full.verdict == "holds":
+            description = mutation.description
+            if anchor is not None:
+                description += " (checked against the chain's start: the previous line is itself wrong)"
             return Suggestion(
                 relation=new_relation.value,
                 rhs=sympy.latex(new_rhs),
                 verdict="holds",
-                description=mutation.description,
+                description=description,
                 code=mutation.code,
+                anchored="holds" if anchor is not None else None,
             )
     return None
 
