@@ -13,8 +13,8 @@ from symrl.check.relations import Relation
 from symrl.expr import (
     ActionAt,
     Expectation,
-    MaxOver,
     PolicySymbol,
+    Reduction,
     RLQuantity,
     StateAt,
     gamma,
@@ -126,7 +126,7 @@ def _mutations(expr: Expr, policies: tuple[str, ...]) -> Iterator[Mutation]:
 
 def _is_term(expr: Expr) -> bool:
     """Terms worth scaling by γ: RL quantities and sums, not bare numbers or distributions."""
-    return isinstance(expr, (RLQuantity, Expectation, Sum, MaxOver)) and not isinstance(expr, (StateAt, ActionAt))
+    return isinstance(expr, (RLQuantity, Expectation, Sum, Reduction)) and not isinstance(expr, (StateAt, ActionAt))
 
 
 def _node_mutations(node: RLQuantity, policies: tuple[str, ...]) -> Iterator[Mutation]:

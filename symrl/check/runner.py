@@ -344,20 +344,9 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
             chain_name=chain.name,
         )
         if chain.mode == "facts":
-            outcome = _judge_with_repairs(statement.lhs, statement.relation, statement.rhs, chain.world, budget)
-            yield StepResult(
-                **common,
-                verdict=outcome.verdict,
-                anchored=None,
-                condition=outcome.condition,
-                evidence=outcome.judgement.evidence,
-                message=outcome.judgement.message,
-                counterexample=_record(outcome.judgement),
-                suggestion=outcome.suggestion,
-                code=outcome.suggestion.code if outcome.suggestion else None,
-            )
+            yield _fact(line, chain.block, number, chain, source, step_seconds)
             continue
-        if number == 1:
+        if number == 1 and not chain.assumptions:
             yield StepResult(
                 **common,
                 verdict="not-checked",
@@ -367,10 +356,12 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
                 message="the chain's premise: assumed by the text, not judged",
             )
             continue
-        premises = [previous.statement for previous in lines[: number - 1]]
+        premises = list(chain.assumptions) + [previous.statement for previous in lines[: number - 1]]
         forward = judge_implication(premises, statement, chain.world, budget)
-        converse = judge_implication([statement], lines[number - 2].statement, chain.world, Budget(step_seconds))
-        anchored = judge_implication([lines[0].statement], statement, chain.world, Budget(step_seconds))
+        before = lines[number - 2].statement if number > 1 else chain.assumptions[-1]
+        converse = judge_implication([statement], before, chain.world, Budget(step_seconds))
+        start = list(chain.assumptions) or [lines[0].statement]
+        anchored = judge_implication(start, statement, chain.world, Budget(step_seconds))
         verdict, condition, suggestion, code = forward.verdict, None, None, None
         message = forward.message
         if forward.verdict == "fails":

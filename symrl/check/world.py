@@ -23,7 +23,6 @@ from symrl.mdp import (
     random_policy,
     symbolic_mdp,
     tabular_softmax_policy,
-    value_iteration,
 )
 
 __all__ = ["CONDITIONS", "EXACT_SIZES", "NUMERIC_SIZES", "PolicySpec", "World"]
@@ -260,15 +259,13 @@ class World:
 
 
 def _optimal_policy(mdp: FiniteMDP) -> np.ndarray:
-    solver = policy_iteration if mdp.backend == "exact" else value_iteration
-    return solver(mdp).policy
+    return policy_iteration(mdp).policy
 
 
 def _near_optimal_policy(mdp: FiniteMDP, seed: int) -> np.ndarray:
     """Per instance: an optimal policy, a random mixture of optimal actions, or a free policy."""
     rng = np.random.default_rng(seed)
-    solver = policy_iteration if mdp.backend == "exact" else value_iteration
-    solution = solver(mdp)
+    solution = policy_iteration(mdp)
     q = evaluate_policy(mdp, solution.policy).Q
     best = q.max(axis=-1, keepdims=True)
     if mdp.backend == "numeric":

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from symrl.errors import SymrlError
-from symrl.mdp import FiniteMDP, PolicyEvaluation, evaluate_policy, policy_iteration, value_iteration
+from symrl.mdp import FiniteMDP, PolicyEvaluation, evaluate_policy, policy_iteration
 
 __all__ = ["Instance", "UnknownPolicyError"]
 
@@ -50,8 +50,9 @@ class Instance:
     def optimal_values(self) -> np.ndarray:
         """``V*`` of every MDP of the batch (policy iteration: exact on exact MDPs)."""
         if self._optimal is None:
-            solver = policy_iteration if self.mdp.backend == "exact" else value_iteration
-            self._optimal = solver(self.mdp).V
+            # Policy iteration: exact on exact MDPs and, in floats, a few linear solves instead of
+            # the thousands of sweeps value iteration needs at γ near 1.
+            self._optimal = policy_iteration(self.mdp).V
         return self._optimal
 
     def select(self, index: int) -> Instance:

@@ -13,6 +13,7 @@ __all__ = [
     "Advantage",
     "InitialProbability",
     "MaxOver",
+    "Reduction",
     "OptimalValue",
     "PolicyAction",
     "PolicyProbability",
@@ -196,18 +197,13 @@ class ActionAt(RLQuantity):
         return "a_{" + printer._print(self.args[0]) + "}"
 
 
-class MaxOver(Expr):
-    """``max_a f``: the maximum of ``f`` over the action variable ``a``.
-
-    >>> s, a = state(), action()
-    >>> sympy.latex(MaxOver(ActionValue(policy("pi"), s, a), a))
-    '\\\\max_{a} Q_{\\\\pi}\\\\left(s, a\\\\right)'
-    """
+class Reduction(Expr):
+    """Base of ``max_x f`` and ``Σ_x f``: ``f`` reduced over every value of the variable ``x``."""
 
     is_commutative = True
     is_real = True
 
-    def __new__(cls, body: object, variable: Symbol) -> MaxOver:
+    def __new__(cls, body: object, variable: Symbol) -> Reduction:
         return Expr.__new__(cls, _sympify(body), _sympify(variable))
 
     @property
@@ -222,11 +218,20 @@ class MaxOver(Expr):
     def free_symbols(self) -> set:
         return self.body.free_symbols - {self.variable}
 
+
+class MaxOver(Reduction):
+    """``max_a f``: the maximum of ``f`` over the action variable ``a``.
+
+    >>> s, a = state(), action()
+    >>> sympy.latex(MaxOver(ActionValue(policy("pi"), s, a), a))
+    '\\\\max_{a} Q_{\\\\pi}\\\\left(s, a\\\\right)'
+    """
+
     def _latex(self, printer) -> str:
         return f"\\max_{{{printer._print(self.variable)}}} {printer._print(self.body)}"
 
 
-class SumOver(MaxOver):
+class SumOver(Reduction):
     """``Σ_x f``: an unweighted finite sum of ``f`` over every value of the variable ``x``."""
 
     def _latex(self, printer) -> str:

@@ -8,7 +8,7 @@ import flint
 import numpy as np
 
 from symrl.errors import MDPError
-from symrl.mdp.backends import Backend
+from symrl.mdp.backends import Backend, to_exact
 from symrl.mdp.finite import FiniteMDP
 
 __all__ = ["MDPKind", "MDP_KINDS", "random_mdp", "random_policy"]
@@ -68,7 +68,8 @@ def random_mdp(
         P[:, -1] = 0.0
         P[:, -1, :, -1] = 1.0
         r[:, -1] = 0.0
-    discount = rng.uniform(0.05, 0.95, size=batch) if gamma is None else np.full(batch, float(gamma))
+    # float("1/2") fails; reading γ as an exact rational first accepts every form exact MDPs take.
+    discount = rng.uniform(0.05, 0.95, size=batch) if gamma is None else np.full(batch, float(to_exact(gamma)))
     return FiniteMDP.create(P, r, h, discount, backend="numeric")
 
 

@@ -35,7 +35,14 @@ def deterministic_policy(mdp: FiniteMDP, actions: Any) -> np.ndarray:
     >>> deterministic_policy(mdp, [1, 0]).tolist()
     [[[0.0, 1.0], [1.0, 0.0]]]
     """
-    chosen = np.broadcast_to(np.asarray(actions), (mdp.batch_size, mdp.num_states))
+    requested = np.asarray(actions)
+    try:
+        chosen = np.broadcast_to(requested, (mdp.batch_size, mdp.num_states))
+    except ValueError:
+        raise MDPError(
+            f"deterministic_policy needs actions of shape (S,) = ({mdp.num_states},) or (B, S) = "
+            f"({mdp.batch_size}, {mdp.num_states}); got {requested.shape}"
+        ) from None
     if not np.issubdtype(chosen.dtype, np.integer):
         raise MDPError(f"deterministic_policy needs integer action indices, got dtype {chosen.dtype}")
     if chosen.size and (chosen.min() < 0 or chosen.max() >= mdp.num_actions):

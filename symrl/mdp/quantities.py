@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from symrl.mdp.backends import batched_inverse
+from symrl.mdp.backends import batched_inverse, float_chunk, inverse_batch_last
 from symrl.mdp.finite import FiniteMDP, as_policy, batch_axis, convert_entries
 
 __all__ = [
@@ -69,6 +69,8 @@ def evaluate_policy(mdp: FiniteMDP, policy: Any) -> PolicyEvaluation:
     ([[1, 0]], [[[1/2, 1], [0, 0]]])
     """
     pi = as_policy(mdp, policy)
+    if mdp.backend == "numeric" and mdp.num_states <= _BATCH_LAST_MAX_STATES:
+        return PolicyEvaluation(pi, *_evaluate_float(mdp, pi))
     resolvent = _resolvent(mdp, pi)
     V = np.einsum("bst,bt->bs", resolvent, policy_reward(mdp, pi))
     Q = mdp.r + mdp.gamma[:, None, None] * np.einsum("bsat,bt->bsa", mdp.P, V)
@@ -81,6 +83,67 @@ def evaluate_policy(mdp: FiniteMDP, policy: Any) -> PolicyEvaluation:
         eta=np.einsum("bs,bs->b", mdp.h, V),
         occupancy=occupancy,
     )
+
+
+# Up to this many states the float path below beats einsum + LAPACK; above it, the einsum path.
+_BATCH_LAST_MAX_STATES = 8
+
+
+def _evaluate_float(mdp: FiniteMDP, pi: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``V, Q, A, η, occupancy`` of a float batch: the formulas of :func:`evaluate_policy`, fast.
+
+    Small MDPs make every einsum contraction a loop over tiny axes, so instead each chunk of the
+    batch is transposed batch-last (``x[s, a, b]``) and every sum over states or actions becomes
+    a few whole-array multiply-adds over the contiguous batch axis; the resolvent comes from
+    :func:`~symrl.mdp.backends.inverse_batch_last`.  Chunks keep the working set in cache.
+    """
+    B, S, A = mdp.batch_size, mdp.num_states, mdp.num_actions
+    V = np.empty((B, S))
+    Q = np.empty((B, S, A))
+    advantage = np.empty((B, S, A))
+    eta = np.empty(B)
+    occupancy = np.empty((B, S))
+    step = float_chunk(S * A * S + 4 * S * A + 3 * S * S)  # P; π, r, Q, A; M, R, temporaries
+    for start in range(0, B, step):
+        chunk = slice(start, min(B, start + step))
+        P = _batch_last(mdp.P[chunk])  # P[s, a, t, b]
+        w = _batch_last(pi[chunk])  # w[s, a, b] = π(a|s)
+        r = _batch_last(mdp.r[chunk])
+        h = _batch_last(mdp.h[chunk])
+        gamma = mdp.gamma[chunk]
+        M = w[:, 0, None] * P[:, 0]  # P_π[s, t, b], then I - γ P_π
+        r_pi = w[:, 0] * r[:, 0]
+        for a in range(1, A):
+            M += w[:, a, None] * P[:, a]
+            r_pi += w[:, a] * r[:, a]
+        M *= -gamma
+        for s in range(S):
+            M[s, s] += 1.0
+        R = inverse_batch_last(M)
+        v = R[:, 0] * r_pi[0]  # V = R r_π
+        for t in range(1, S):
+            v += R[:, t] * r_pi[t]
+        q = P[:, :, 0] * v[0]  # Q = r + γ P V
+        for t in range(1, S):
+            q += P[:, :, t] * v[t]
+        q *= gamma
+        q += r
+        d = h[0] * R[0]  # occupancy = h R, η = h V
+        e = h[0] * v[0]
+        for s in range(1, S):
+            d += h[s] * R[s]
+            e += h[s] * v[s]
+        V[chunk] = v.T
+        Q[chunk] = q.transpose(2, 0, 1)
+        np.subtract(Q[chunk], V[chunk, :, None], out=advantage[chunk])
+        eta[chunk] = e
+        occupancy[chunk] = d.T
+    return V, Q, advantage, eta, occupancy
+
+
+def _batch_last(arr: np.ndarray) -> np.ndarray:
+    """Move the leading batch axis last, contiguously: ``x[b, ...] -> x[..., b]``."""
+    return np.ascontiguousarray(np.moveaxis(arr, 0, -1))
 
 
 def state_values(mdp: FiniteMDP, policy: Any) -> np.ndarray:
