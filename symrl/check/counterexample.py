@@ -18,9 +18,9 @@ RATIONAL_DENOMINATORS = (2, 4, 10, 100, 1000)
 
 
 def format_number(value: Any) -> str:
-    """A value as a reader writes it: ``3/4``, ``-2``, or a float with 6 significant digits."""
+    """A value as a reader writes it: ``3/4``, ``-2``, or the shortest float that reads back exactly."""
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.6g}"
+        return repr(float(value))
     expr = to_sympy(value)
     if isinstance(expr, sympy.Rational):
         return str(expr)
@@ -58,6 +58,10 @@ class Counterexample:
         }
         if self.instance.bindings:
             record["bindings"] = dict(sorted(self.instance.bindings.items()))
+        if self.instance.parameters:
+            record["parameters"] = {
+                name: _nested(np.asarray(value)[0]) for name, value in sorted(self.instance.parameters.items())
+            }
         if self.note:
             record["note"] = self.note
         return record

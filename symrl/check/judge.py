@@ -84,7 +84,8 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
             return exact
         numeric = _search(statement, world, names, budget, exact=False, quick=quick)
         if numeric.counterexample is not None:
-            numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
+            if world.supports_exact:  # rounding a gradient step's policy would no longer be that step
+                numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
             return numeric
         if not quick and _provable_symbolically(statement, world):
             budget.check("symbolic proof")
@@ -177,7 +178,11 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
                         "fails",
                         "exact" if exact else "numeric",
                         "the conclusion does not follow: an instance satisfies the premises but not the conclusion",
-                        counterexample=_prefer_exact_implication(premises, conclusion, example),
+                        counterexample=(
+                            _prefer_exact_implication(premises, conclusion, example)
+                            if world.supports_exact
+                            else example
+                        ),
                         instances=drawn,
                     )
     except BudgetExceeded as error:

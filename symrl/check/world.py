@@ -42,7 +42,7 @@ CONDITIONS: dict[str, str] = {
 """Extra conditions a verdict may hold under, each a restriction of the world it can be checked in."""
 
 # Sizes (states, actions) tried in order: smallest first, so the first counterexample is minimal.
-EXACT_SIZES: tuple[tuple[int, int], ...] = ((1, 2), (2, 1), (2, 2), (3, 2), (2, 3))
+EXACT_SIZES: tuple[tuple[int, int], ...] = ((1, 2), (2, 1), (2, 2), (3, 2), (2, 3), (4, 2))
 NUMERIC_SIZES: tuple[tuple[int, int], ...] = ((1, 2), (2, 2), (3, 2), (2, 3), (4, 3))
 
 ADVERSARIAL_GAMMAS = (0.01, 0.5, 0.99)
@@ -214,10 +214,12 @@ class World:
         mdp = instance.mdp
         rng = np.random.default_rng(seed)
         S, A = mdp.num_states, mdp.num_actions
-        features = instance.parameters.get("phi")
-        if spec.family == "features" and features is None:
-            features = rng.normal(size=(S, A, FEATURE_DIMENSION))
-            instance.parameters["phi"] = features
+        features = None
+        if spec.family == "features":
+            if "phi" not in instance.parameters:  # one feature map per batch, stored per instance
+                shared = rng.normal(size=(S, A, FEATURE_DIMENSION))
+                instance.parameters["phi"] = np.broadcast_to(shared, (mdp.batch_size, *shared.shape))
+            features = instance.parameters["phi"][0]
         if spec.kind == "softmax":
             shape = (mdp.batch_size, FEATURE_DIMENSION) if spec.family == "features" else (mdp.batch_size, S, A)
             theta = rng.normal(size=shape) * 2.0

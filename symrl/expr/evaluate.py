@@ -485,10 +485,16 @@ def _linear_terms(expr: Expr):
         plain = [arg for arg in expr.args if not arg.has(StateAt, ActionAt)]
         random = [arg for arg in expr.args if arg.has(StateAt, ActionAt)]
         if len(random) > 1:
-            raise EvaluationError(
-                "a product of two trajectory random variables is not supported: "
-                + " * ".join(sympy.latex(arg) for arg in random)
-            )
+            if any(arg.has(Sum, Expectation) for arg in random):
+                raise EvaluationError(
+                    "a product of two trajectory sums or expectations is not supported: "
+                    + " * ".join(sympy.latex(arg) for arg in random)
+                )
+            # A product of quantities of one time step is itself a function of that step.
+            coefficient = Mul(*plain)
+            for inner, term in _single_step(Mul(*random)):
+                yield coefficient * inner, term
+            return
         coefficient = Mul(*plain)
         for inner, term in _linear_terms(random[0]):
             yield coefficient * inner, term
@@ -508,6 +514,11 @@ def _linear_terms(expr: Expr):
                 raise EvaluationError(f"time {time} in the sum is not {index} plus a constant")
             yield coefficient, ("sum", g, index, lower, int(offset))
         return
+    yield from _single_step(expr)
+
+
+def _single_step(expr: Expr):
+    """``g(s_j, a_j, s_{j+1})``: trajectory variables of one time step, ``j`` the earliest."""
     times = _times(expr)
     for base in sorted(times, key=sympy.default_sort_key):
         offsets = {sympy.simplify(time - base) for time in times}

@@ -193,7 +193,7 @@ _GAUSS_JORDAN_MAX_FLOAT_SIZE = 8
 
 # Float batches are processed in chunks whose working set stays in cache: one pass over a whole
 # batch of 500k small MDPs from memory is 2-3x slower than over chunks of a few MiB.
-FLOAT_CHUNK_BYTES = 4 * 2**20
+FLOAT_CHUNK_BYTES = 3 * 2**20
 MIN_FLOAT_CHUNK = 1024
 
 
