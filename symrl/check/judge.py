@@ -12,7 +12,7 @@ from symrl.check.budget import Budget, BudgetExceeded
 from symrl.check.counterexample import Counterexample, complexity, rationalize_instance
 from symrl.check.relations import Relation
 from symrl.check.statement import Statement
-from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, World
+from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, PolicySpec, World
 from symrl.errors import MDPError, SymrlError
 from symrl.expr import EvaluationError, Instance, is_rational_expression
 
@@ -156,10 +156,12 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
     drawn = 0
     undefined = 0
     try:
-        if len(premises) == 1 and _same_statement(premises[0], conclusion, world, names, budget):
-            return Judgement("holds", "symbolic", "both statements compare the same quantity (proved symbolically)")
-        for exact in (True, False):
-            for instance in _instances(world, names, exact):
+        if any(_same_statement(premise, conclusion, world, names, budget) for premise in premises[-1:]):
+            return Judgement(
+                "holds", "symbolic", "the previous statement compares the same quantity (proved symbolically)"
+            )
+        for search_world, exact in _implication_worlds(world, names):
+            for instance in _instances(search_world, names, exact):
                 budget.check("implication search")
                 try:
                     truths = [p.evaluate(instance).truth for p in premises]
@@ -238,6 +240,25 @@ def _same_statement(first: Statement, second: Statement, world: World, names: se
         return False
     budget.check("symbolic comparison of statements")
     return _symbolic_identity(difference, world, names)
+
+
+def _implication_worlds(world: World, names: set[str]):
+    """The world itself, then sub-worlds where a free policy is greedy w.r.t. another one.
+
+    Premises such as "every visited action has positive advantage" are rare among random
+    policies; greedy policies satisfy them by construction.  Every sub-world's instance is an
+    instance of the world, so a counterexample found there is a counterexample.
+    """
+    yield world, True
+    yield world, False
+    free = sorted(n for n in names if world.spec(n).kind in ("stochastic", "deterministic", "softmax"))
+    for name in free:
+        for base in sorted(names - {name}):
+            if world.spec(base).kind == "greedy" and world.spec(base).base == name:
+                continue
+            variant = world.with_policy(name, PolicySpec("greedy", base=base))
+            yield variant, True
+            yield variant, False
 
 
 def _instances(world: World, names: set[str], exact: bool, quick: bool = False):

@@ -151,6 +151,11 @@ class World:
         """Whether exact instances are faithful (gradient steps leave the rationals)."""
         return all(spec.kind != "gradient-step" for _, spec in self.policies)
 
+    def with_policy(self, name: str, spec: PolicySpec) -> World:
+        """The same world with ``name`` drawn according to ``spec``."""
+        others = tuple((n, p) for n, p in self.policies if n != name)
+        return replace(self, policies=(*others, (name, spec)))
+
     def with_family(self, family: Family) -> World:
         """The same world with every softmax policy in the given parametrisation."""
         return replace(self, policies=tuple((n, replace(p, family=family)) for n, p in self.policies))
