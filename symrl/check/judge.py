@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 
 from symrl.check.budget import Budget, BudgetExceeded
-from symrl.check.counterexample import Counterexample, complexity, rationalize_instance
+from symrl.check.counterexample import Counterexample, complexity, format_number, rationalize_instance
 from symrl.check.relations import Relation
 from symrl.check.statement import Statement
 from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, PolicySpec, World
@@ -179,7 +179,9 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
                     return Judgement(
                         "fails",
                         "exact" if exact else "numeric",
-                        "the conclusion does not follow: an instance satisfies the premises but not the conclusion",
+                        "the conclusion does not follow: on "
+                        + _describe(example)
+                        + " the premises hold but the conclusion does not",
                         counterexample=(
                             _prefer_exact_implication(premises, conclusion, example)
                             if world.supports_exact
@@ -311,12 +313,21 @@ def _search(
         return Judgement(
             "fails",
             "exact" if exact else "numeric",
-            f"{statement.relation.symbol} does not hold on every instance",
+            f"{statement.relation.symbol} fails on {_describe(best)}: left side {format_number(best.lhs)}, "
+            f"right side {format_number(best.rhs)}",
             counterexample=best,
             instances=drawn,
             undefined=undefined,
         )
     return Judgement("holds", None, "", instances=drawn, undefined=undefined)
+
+
+def _describe(example: Counterexample) -> str:
+    mdp = example.instance.mdp
+    kind = "an exact" if example.exact else "a float"
+    where = ", ".join(f"{name} = {value}" for name, value in sorted(example.assignment.items()))
+    text = f"{kind} MDP with {mdp.num_states} state(s) and {mdp.num_actions} action(s)"
+    return text + (f" at {where}" if where else "")
 
 
 def _undefined(value) -> np.ndarray:
