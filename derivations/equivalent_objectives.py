@@ -24,8 +24,10 @@ CHAIN = SameMaximisersChain(
         (Return(pi_theta_new) - Return(pi_theta), r"\max_{\theta'}\left[\eta(\theta') - \eta(\theta)\right]", 130),
         (
             over_trajectories(Sum(gamma**t * Advantage(pi_theta, StateAt(t), ActionAt(t)), (t, 0, oo)), pi_theta_new),
-            r"\max_{\theta'}\mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}"
-            r"\left[\sum_{t=0}^\infty \gamma^t A_{\pi_\theta}(s_t, a_t)\right]",
+            (
+                r"\max_{\theta'}\mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}"
+                r"\left[\sum_{t=0}^\infty \gamma^t A_{\pi_\theta}(s_t, a_t)\right]"
+            ),
             130,
         ),
     ),

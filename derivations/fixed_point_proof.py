@@ -74,9 +74,7 @@ OPTIMAL_IS_GREEDY = StatementChain(
     world=WORLD,
     mode="facts",
     lines=(
-        StatementLine(
-            greedy_in_own_q(pi_star), r"\forall s \in S, \quad \pi^*(s) = \arg\max_a Q_{\pi^*}(s, a)", 93
-        ),
+        StatementLine(greedy_in_own_q(pi_star), r"\forall s \in S, \quad \pi^*(s) = \arg\max_a Q_{\pi^*}(s, a)", 93),
     ),
 )
 

@@ -3,7 +3,8 @@
 Notes
 -----
 E_{τ∼ρ_θ'}[Σ_t γ^t A_{π_θ}(s_t,a_t)] > 0 ⟹ Σ_t γ^t E_{τ∼ρ_θ'}[A_{π_θ}(s_t,a_t)] > 0
-∴ ∀(s,a) ∼ P_{π_θ'}(s,a): A_{π_θ}(s,a) > 0 ⟹ r(s,a) + γV_{π_θ}(s') − V_{π_θ}(s) > 0 ⟹ r(s,a) + γV_{π_θ}(s') > V_{π_θ}(s);
+∴ ∀(s,a) ∼ P_{π_θ'}(s,a): A_{π_θ}(s,a) > 0 ⟹ r(s,a) + γV_{π_θ}(s') − V_{π_θ}(s) > 0
+⟹ r(s,a) + γV_{π_θ}(s') > V_{π_θ}(s);
 and the bullets after it: improvement requires every visited action to have r + γV(s') > V(s).
 """
 
@@ -50,12 +51,14 @@ CHAIN = StatementChain(
     lines=(
         StatementLine(
             Statement(expected_advantage, Relation.GT, Integer(0)),
-            r"\mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}\left[\sum_{t=0}^\infty \gamma^t A_{\pi_\theta}(s_t, a_t)\right] > 0",
+            r"\mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}\left[\sum_{t=0}^\infty \gamma^t "
+            r"A_{\pi_\theta}(s_t, a_t)\right] > 0",
             214,
         ),
         StatementLine(
             Statement(advantage_per_step, Relation.GT, Integer(0)),
-            r"\sum_{t=0}^\infty \gamma^t \mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}\left[  A_{\pi_\theta}(s_t, a_t)\right] > 0",
+            r"\sum_{t=0}^\infty \gamma^t \mathbb{E}_{\tau \sim \rho_{\theta'}(\tau)}"
+            r"\left[  A_{\pi_\theta}(s_t, a_t)\right] > 0",
             215,
         ),
         StatementLine(

@@ -20,12 +20,8 @@ CONSTRAINTS = StatementChain(
     block=1,
     mode="facts",
     lines=(
-        StatementLine(
-            Statement(PolicyProbability(pi, a, s), Relation.GE, Integer(0)), r"\pi(a|s) \in [0, 1]", 39
-        ),
-        StatementLine(
-            Statement(PolicyProbability(pi, a, s), Relation.LE, Integer(1)), r"\pi(a|s) \in [0, 1]", 39
-        ),
+        StatementLine(Statement(PolicyProbability(pi, a, s), Relation.GE, Integer(0)), r"\pi(a|s) \in [0, 1]", 39),
+        StatementLine(Statement(PolicyProbability(pi, a, s), Relation.LE, Integer(1)), r"\pi(a|s) \in [0, 1]", 39),
         StatementLine(
             Statement(SumOver(PolicyProbability(pi, a, s), a), Relation.EQ, Integer(1)),
             r"\sum_{a\in A(s)}\pi(a|s) = 1",

@@ -114,7 +114,9 @@ COMPARISON = StatementChain(
     world=EXAMPLE,
     lines=(
         StatementLine(
-            Statement(Advantage(pi_1, s, PolicyAction(pi_2, s)), Relation.GT, Advantage(pi_1, s, PolicyAction(pi_1, s))),
+            Statement(
+                Advantage(pi_1, s, PolicyAction(pi_2, s)), Relation.GT, Advantage(pi_1, s, PolicyAction(pi_1, s))
+            ),
             r"A_{\pi_1}(s, \pi_2(s)) > A_{\pi_1}(s, \pi_1(s))",
             160,
         ),

@@ -1,6 +1,7 @@
 """Relations, provers, falsifiers and the runner that judges derivations step by step."""
 
 from symrl.check.budget import Budget, BudgetExceeded
+from symrl.check.cache import VerdictCache, content_key, engine_fingerprint
 from symrl.check.derivation import (
     Claim,
     Derivation,
@@ -42,9 +43,12 @@ __all__ = [
     "StepResult",
     "Suggestion",
     "Unread",
+    "VerdictCache",
     "World",
     "check_derivation",
     "compose",
+    "content_key",
+    "engine_fingerprint",
     "judge_implication",
     "judge_statement",
     "judge_step",

@@ -65,8 +65,7 @@ class StepResult:
     converse: Verdict | None = None
 
     def to_record(self) -> dict:
-        record = asdict(self)
-        return record
+        return asdict(self)
 
 
 @dataclass
@@ -109,6 +108,23 @@ class FileResult:
     steps: list[StepResult] = field(default_factory=list)
     claims: list[ClaimResult] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
+
+    @classmethod
+    def from_record(cls, record: dict) -> FileResult:
+        """Rebuild a result from its ``to_record()`` form (e.g. read back from the verdict cache)."""
+
+        def step(data: dict) -> StepResult:
+            data = dict(data)
+            if data.get("suggestion") is not None:
+                data["suggestion"] = Suggestion(**data["suggestion"])
+            return StepResult(**data)
+
+        return cls(
+            path=record["path"],
+            steps=[step(item) for item in record["steps"]],
+            claims=[ClaimResult(**item) for item in record["claims"]],
+            unread=[Unread(**item) for item in record["unread"]],
+        )
 
     def to_record(self) -> dict:
         return {

@@ -66,11 +66,12 @@ class StepOutcome:
 def check_derivation(
     derivation: Derivation,
     *,
+    path: str | None = None,
     step_seconds: float = 60.0,
     progress: Progress | None = None,
 ) -> FileResult:
-    """Judge every chain, definition and claim of ``derivation``."""
-    result = FileResult(path=derivation.source)
+    """Judge every chain, definition and claim of ``derivation``; ``path`` names the checked file."""
+    result = FileResult(path=path or derivation.name)
     for item in derivation.items:
         if progress:
             progress(item.name)

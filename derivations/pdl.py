@@ -1,4 +1,4 @@
-"""Performance difference: η(θ') − η(θ) as the expected discounted advantage (seed post, lines 194–206).
+"""The performance-difference lemma (PDL): η(θ') − η(θ) as the expected discounted advantage (seed post, lines 194–206).
 
 Notes
 -----
@@ -148,7 +148,7 @@ RED_NOTE = Claim(
 )
 
 DERIVATION = Derivation(
-    name="performance_difference",
+    name="pdl",
     source=SOURCE,
     items=(CHAIN, TRAJECTORY_DISTRIBUTION, BLUE_NOTE, RED_NOTE),
 )
