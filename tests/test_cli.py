@@ -1,0 +1,339 @@
+"""The command line: check, explain and export, exit codes, formats and help."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import derivations.policy_improvement
+from symrl import cli
+from symrl.check import CONDITIONS, FileResult, GradientDefinition, StepResult
+from symrl.cli import EXIT_FAILS, EXIT_HOLDS, EXIT_UNREADABLE, app, apply_assumptions
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY_IMPROVEMENT = ROOT / "derivations" / "policy_improvement.py"
+
+TOY = '''
+"""A toy derivation: 1 + 1 = 2 on line 4, then {relation} {value} on line 5."""
+from sympy import Integer
+from symrl.check import Derivation, ExpressionChain, Relation, Step
+
+DERIVATION = Derivation(
+    name="toy",
+    source="toy.md",
+    items=(
+        ExpressionChain(
+            name="toy arithmetic",
+            block=1,
+            start=Integer(1) + Integer(1),
+            start_latex="1 + 1",
+            start_line=3,
+            steps=(Step(Relation.EQ, Integer(2), "2", 4), Step(Relation.{relation}, Integer({value}), "{value}", 5)),
+        ),
+    ),
+)
+'''
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def policy_improvement_json(runner):
+    """One real run of the engine on the bundled policy-improvement module (about 2 s)."""
+    return runner.invoke(app, ["check", str(POLICY_IMPROVEMENT), "--format", "json"])
+
+
+def _toy(tmp_path: Path, relation: str = "EQ", value: int = 2, name: str = "toy_chain.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(TOY).format(relation=relation, value=value))
+    return path
+
+
+def _canned(steps: list[StepResult]):
+    """A stand-in for the engine: returns ``steps`` for any derivation, instantly."""
+
+    def check(derivation, *, step_seconds, progress=None):
+        for item in derivation.items:
+            if progress:
+                progress(item.name)
+        return FileResult(path=derivation.source, steps=list(steps))
+
+    return check
+
+
+def _step(line: int, verdict: str, step: int = 1) -> StepResult:
+    return StepResult(
+        chain=1,
+        step=step,
+        line=line,
+        relation="=",
+        source={"file": "toy.md", "line": line},
+        lhs="a",
+        rhs="b",
+        verdict=verdict,
+        anchored=verdict,
+        condition=None,
+        evidence="exact",
+        message="canned",
+        chain_name="toy arithmetic",
+    )
+
+
+# -- check: the engine's real verdicts ----------------------------------------------------------
+
+
+def test_policy_improvement_fails_with_a_verified_geq_fix(policy_improvement_json):
+    result = policy_improvement_json
+    assert result.exit_code == EXIT_FAILS, result.stderr
+    report = json.loads(result.stdout)
+    assert list(report) == ["version", "files"]
+    (file,) = report["files"]
+    assert file["path"] == str(POLICY_IMPROVEMENT)
+    failing = [step for step in file["steps"] if step["verdict"] == "fails"]
+    assert failing, "the equality E_h[V_π'] = E_h[max_a Q_π] should fail"
+    assert any(step["suggestion"] and step["suggestion"]["relation"] == "\\geq" for step in failing)
+    assert all(step["source"]["file"] == derivations.policy_improvement.SOURCE for step in file["steps"])
+
+
+def test_json_stdout_holds_only_the_report(policy_improvement_json):
+    assert policy_improvement_json.stdout.startswith("{\n")
+    assert policy_improvement_json.stdout.endswith("}\n")
+    assert "checking" not in policy_improvement_json.stdout
+
+
+def test_toy_module_that_holds_exits_0_with_text_report(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(_toy(tmp_path))])
+    assert result.exit_code == EXIT_HOLDS, result.output
+    assert "toy.md:4: step 1 (=) holds" in result.stdout
+    assert "toy.md:5: step 2 (=) holds" in result.stdout
+    assert result.stdout.rstrip().endswith("2 steps: 2 hold (1 file)")
+    assert "\x1b[" not in result.stdout
+
+
+def test_toy_module_that_fails_exits_1(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(_toy(tmp_path, value=3))])
+    assert result.exit_code == EXIT_FAILS, result.output
+    assert "toy.md:5: step 2 (=) FAILS" in result.stdout
+
+
+# -- check: inputs that cannot be read -----------------------------------------------------------
+
+
+def test_missing_path_exits_2(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(tmp_path / "nope.py")])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "nope.py: no such file or directory" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["post.md", "notes.tex", "seed.txt"])
+def test_markdown_and_tex_are_not_read_yet(runner, tmp_path, name):
+    (tmp_path / name).write_text("$$ x = y $$\n")
+    result = runner.invoke(app, ["check", str(tmp_path / name)])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "reading Markdown/TeX is not implemented yet; check a derivation module instead" in result.stderr
+
+
+def test_module_without_derivation_exits_2(runner, tmp_path):
+    (tmp_path / "empty.py").write_text("X = 1\n")
+    result = runner.invoke(app, ["check", str(tmp_path / "empty.py")])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "defines no DERIVATION" in result.stderr
+
+
+def test_import_error_exits_2_without_traceback(runner, tmp_path):
+    (tmp_path / "broken.py").write_text("raise RuntimeError('the notation module is missing')\n")
+    result = runner.invoke(app, ["check", str(tmp_path / "broken.py")])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "RuntimeError: the notation module is missing" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_syntax_error_exits_2(runner, tmp_path):
+    (tmp_path / "typo.py").write_text("DERIVATION = (\n")
+    result = runner.invoke(app, ["check", str(tmp_path / "typo.py")])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "typo.py: syntax error on line 1" in result.stderr
+
+
+def test_unreadable_input_wins_over_results(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "check_derivation", _canned([_step(4, "fails")]))
+    result = runner.invoke(app, ["check", str(_toy(tmp_path)), str(tmp_path / "missing.py")])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "toy.md:4: step 1 (=) FAILS" in result.stdout
+
+
+def test_directory_checks_its_derivation_modules_only(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "check_derivation", _canned([_step(4, "holds")]))
+    _toy(tmp_path, name="a_chain.py")
+    _toy(tmp_path, name="b_chain.py")
+    (tmp_path / "helpers.py").write_text("X = 1\n")
+    (tmp_path / "__init__.py").write_text("")
+    result = runner.invoke(app, ["check", str(tmp_path), "--format", "json"])
+    assert result.exit_code == EXIT_HOLDS, result.output
+    paths = [file["path"] for file in json.loads(result.stdout)["files"]]
+    assert paths == [str(tmp_path / "a_chain.py"), str(tmp_path / "b_chain.py")]
+
+
+def test_empty_directory_exits_2(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "no derivation module" in result.stderr
+
+
+def test_no_path_checks_every_bundled_module(runner, monkeypatch):
+    monkeypatch.setattr(cli, "check_derivation", _canned([]))
+    result = runner.invoke(app, ["check", "--format", "json"])
+    assert result.exit_code == EXIT_HOLDS, result.output
+    paths = [file["path"] for file in json.loads(result.stdout)["files"]]
+    assert "derivations/policy_improvement.py" in paths
+    assert "derivations/common.py" not in paths
+    assert paths == sorted(paths)
+
+
+# -- check: options ----------------------------------------------------------------------------
+
+
+def test_unknown_assume_exits_2_listing_valid_conditions(runner):
+    result = runner.invoke(app, ["check", str(POLICY_IMPROVEMENT), "--assume", "ergodic"])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "unknown condition 'ergodic'" in result.stderr
+    for name in CONDITIONS:
+        assert name in result.stderr
+
+
+def test_assume_restricts_every_world_and_is_noted(runner, tmp_path, monkeypatch):
+    seen = []
+
+    def check(derivation, *, step_seconds, progress=None):
+        seen.extend(item.world.conditions for item in derivation.items)
+        return FileResult(path=derivation.source)
+
+    monkeypatch.setattr(cli, "check_derivation", check)
+    args = ["check", str(_toy(tmp_path)), "--assume", "deterministic-transitions", "--assume", "deterministic-policies"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == EXIT_HOLDS, result.output
+    assert seen == [frozenset({"deterministic-transitions", "deterministic-policies"})]
+    assert result.stdout.startswith("note: assuming deterministic-transitions: ")
+
+
+def test_apply_assumptions_leaves_items_without_a_world_alone():
+    derivation = derivations.policy_improvement.DERIVATION
+    assert apply_assumptions(derivation, []) is derivation
+    restricted = apply_assumptions(derivation, ["full-support-initial"])
+    assert all("full-support-initial" in item.world.conditions for item in restricted.items)
+    assert all("full-support-initial" not in item.world.conditions for item in derivation.items)
+    gradient = GradientDefinition(name="update", block=1, line=3, latex="x")
+    with_gradient = apply_assumptions(type(derivation)(name="g", source="g.md", items=(gradient,)), ["small-step-size"])
+    assert with_gradient.items == (gradient,)
+
+
+def test_timeout_reaches_the_engine_and_seed_is_accepted(runner, tmp_path, monkeypatch):
+    limits = []
+
+    def check(derivation, *, step_seconds, progress=None):
+        limits.append(step_seconds)
+        return FileResult(path=derivation.source)
+
+    monkeypatch.setattr(cli, "check_derivation", check)
+    result = runner.invoke(app, ["check", str(_toy(tmp_path)), "--timeout", "2.5", "--seed", "7"])
+    assert result.exit_code == EXIT_HOLDS, result.output
+    assert limits == [2.5]
+
+
+def test_non_positive_timeout_exits_2(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(_toy(tmp_path)), "--timeout", "0"])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "positive number of seconds" in result.stderr
+
+
+def test_output_file_receives_the_report(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "check_derivation", _canned([_step(4, "fails")]))
+    target = tmp_path / "report.json"
+    result = runner.invoke(app, ["check", str(_toy(tmp_path)), "--format", "json", "--output", str(target)])
+    assert result.exit_code == EXIT_FAILS
+    assert result.stdout == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["files"][0]["steps"][0]["verdict"] == "fails"
+
+
+# -- explain and export ---------------------------------------------------------------------------
+
+
+def test_explain_shows_only_the_steps_on_that_line(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "check_derivation", _canned([_step(4, "holds"), _step(5, "fails", step=2)]))
+    result = runner.invoke(app, ["explain", f"{_toy(tmp_path)}:5"])
+    assert result.exit_code == EXIT_FAILS, result.output
+    assert "toy.md:5: step 2 (=) FAILS" in result.stdout
+    assert "toy.md:4:" not in result.stdout
+
+
+def test_explain_a_line_without_a_step_lists_the_lines(runner, tmp_path):
+    result = runner.invoke(app, ["explain", f"{_toy(tmp_path)}:99"])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "no step or claim on line 99; steps and claims are on lines 4, 5" in result.stderr
+
+
+def test_explain_needs_file_and_line(runner):
+    result = runner.invoke(app, ["explain", str(POLICY_IMPROVEMENT)])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "expected FILE:LINE" in result.stderr
+
+
+def test_explain_finds_bundled_modules_by_the_text_they_encode(runner, monkeypatch):
+    monkeypatch.setattr(cli, "check_derivation", _canned([_step(66, "fails", step=2)]))
+    result = runner.invoke(app, ["explain", f"{derivations.policy_improvement.SOURCE}:66"])
+    assert result.exit_code == EXIT_FAILS, result.output
+    assert "derivations/policy_improvement.py" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--latex", "--html"])
+def test_export_says_not_implemented_and_exits_2(runner, flag):
+    result = runner.invoke(app, ["export", str(POLICY_IMPROVEMENT), flag])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "not implemented yet" in result.stderr
+
+
+# -- help ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"]])
+def test_help_teaches_verdicts_evidence_and_exit_codes(runner, args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "Exit codes:" in text
+    for line in ("0  every step and claim holds", "1  some step or claim FAILS", "2  some input could not be read"):
+        assert line in text
+    for word in ("holds-under", "not-checked", "unknown", "symbolic", "exact", "numeric", "anchored"):
+        assert word in text
+
+
+def test_check_help_gives_examples(runner):
+    text = runner.invoke(app, ["check", "--help"]).stdout
+    assert "symrl check derivations/policy_improvement.py" in text
+    assert "--assume" in text and "deterministic-transitions" in text
+
+
+def test_version(runner):
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("symrl ")
+
+
+def test_engine_input_error_exits_2(runner, tmp_path, monkeypatch):
+    from symrl.errors import NotationError
+
+    def check(derivation, *, step_seconds, progress=None):
+        raise NotationError("unknown symbol \\foo")
+
+    monkeypatch.setattr(cli, "check_derivation", check)
+    result = runner.invoke(app, ["check", str(_toy(tmp_path))])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "unknown symbol \\foo" in result.stderr
