@@ -31,8 +31,10 @@ from symrl.check import (
     GradientDefinition,
     SameMaximisersChain,
     StatementChain,
+    VerdictCache,
     World,
     check_derivation,
+    content_key,
 )
 from symrl.check.budget import DEFAULT_STEP_SECONDS
 from symrl.errors import SymrlError
@@ -140,6 +142,7 @@ class Target:
 
     display: str
     derivation: Derivation
+    module_file: Path | None = None
 
 
 # -- loading derivation modules ------------------------------------------------------------------
@@ -197,7 +200,10 @@ def _load(load: Callable[[], ModuleType], display: str, *, required: bool) -> Ta
     except Exception as error:
         raise InputError(f"{display}: importing the module failed: {type(error).__name__}: {error}") from error
     derivation = _derivation_of(module, display, required=required)
-    return Target(display, derivation) if derivation is not None else None
+    if derivation is None:
+        return None
+    module_file = Path(module.__file__).resolve() if getattr(module, "__file__", None) else None
+    return Target(display, derivation, module_file)
 
 
 def bundled_targets() -> Iterator[Target | InputError]:
@@ -390,6 +396,7 @@ def _check_all(
     conditions: Sequence[str],
     step_seconds: float,
     progress: _Progress,
+    cache: VerdictCache | None = None,
 ) -> tuple[list[FileResult], bool]:
     """Check every target; the results under each target's path, and whether one could not be read."""
     files, unreadable = [], False
@@ -397,16 +404,34 @@ def _check_all(
         for target in targets:
             derivation = apply_assumptions(target.derivation, conditions)
             progress.start(target.display, len(derivation.items))
-            try:
-                result = check_derivation(derivation, step_seconds=step_seconds, progress=progress.item)
-            except SymrlError as error:
-                _error(f"{target.display}: {error}")
-                unreadable = True
-                continue
+            key = _cache_key(target, conditions, step_seconds) if cache is not None else None
+            result = cache.get(key) if cache is not None and key is not None else None
+            if result is None:
+                try:
+                    result = check_derivation(derivation, step_seconds=step_seconds, progress=progress.item)
+                except SymrlError as error:
+                    _error(f"{target.display}: {error}")
+                    unreadable = True
+                    continue
+                if cache is not None and key is not None:
+                    cache.put(key, result)
             files.append(
                 FileResult(path=target.display, steps=result.steps, claims=result.claims, unread=result.unread)
             )
     return files, unreadable
+
+
+def _cache_key(target: Target, conditions: Sequence[str], step_seconds: float) -> str | None:
+    """Engine, the module and its sibling modules (shared notation), conditions and time limit."""
+    if target.module_file is None or not target.module_file.exists():
+        return None
+    sources = [
+        target.module_file,
+        *sorted(p for p in target.module_file.parent.glob("*.py") if p != target.module_file),
+    ]
+    parts: list[str | bytes] = [target.display, ",".join(sorted(conditions)), repr(step_seconds)]
+    parts += [path.read_bytes() for path in sources]
+    return content_key(parts)
 
 
 def _collect(paths: Sequence[str]) -> tuple[list[Target], bool]:
@@ -489,13 +514,23 @@ def check(
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output."
     ),
+    no_cache: bool = typer.Option(
+        False,
+        "--no-cache",
+        help=(
+            "Recompute every verdict. By default verdicts are cached (in $SYMRL_CACHE_DIR, else "
+            "~/.cache/symrl) under a hash of symrl's source, the module and its options, so re-checking "
+            "unchanged input is a file read."
+        ),
+    ),
 ) -> None:
     """Check derivation modules (every bundled one by default) and report each step's verdict."""
     del seed  # accepted for scripts; every check already uses fixed seeds
     assume = _validate_conditions(assume)
     targets, unreadable = _collect(paths or [])
     progress = _Progress(enabled=sys.stderr.isatty())
-    files, failed_to_read = _check_all(targets, conditions=assume, step_seconds=timeout, progress=progress)
+    cache = None if no_cache else VerdictCache()
+    files, failed_to_read = _check_all(targets, conditions=assume, step_seconds=timeout, progress=progress, cache=cache)
     unreadable = unreadable or failed_to_read
     color = output is None and output_format is OutputFormat.text and _stdout_is_terminal()
     width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if color else DEFAULT_WIDTH

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from pathlib import Path
 
@@ -37,6 +38,14 @@ DERIVATION = Derivation(
     ),
 )
 '''
+
+
+@pytest.fixture(autouse=True, scope="module")
+def private_cache(tmp_path_factory):
+    """Keep the verdict cache of these tests out of the user's home directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYMRL_CACHE_DIR", str(tmp_path_factory.mktemp("verdict-cache")))
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -337,3 +346,28 @@ def test_engine_input_error_exits_2(runner, tmp_path, monkeypatch):
     result = runner.invoke(app, ["check", str(_toy(tmp_path))])
     assert result.exit_code == EXIT_UNREADABLE
     assert "unknown symbol \\foo" in result.stderr
+
+
+def test_verdict_cache_serves_unchanged_input_and_misses_on_change(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMRL_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "module").mkdir()
+    module = _toy(tmp_path / "module", relation="EQ", value=2)
+    first = runner.invoke(app, ["check", str(module), "--format", "json"])
+    assert first.exit_code == EXIT_HOLDS
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+
+    calls = []
+    monkeypatch.setattr(cli, "check_derivation", lambda *args, **kwargs: calls.append(args))
+    second = runner.invoke(app, ["check", str(module), "--format", "json"])
+    assert second.exit_code == EXIT_HOLDS and second.stdout == first.stdout
+    assert calls == []  # served from the cache
+
+    monkeypatch.undo()
+    monkeypatch.setenv("SYMRL_CACHE_DIR", str(tmp_path / "cache"))
+    _toy(tmp_path / "module", relation="EQ", value=3)  # the module changed: 1 + 1 = 3 must be re-judged
+    for name in [name for name in sys.modules if name.startswith("_symrl_input_toy_chain")]:
+        del sys.modules[name]  # a new process would import the edited file afresh
+    third = runner.invoke(app, ["check", str(module), "--format", "json"])
+    assert third.exit_code == EXIT_FAILS
+    uncached = runner.invoke(app, ["check", str(module), "--format", "json", "--no-cache"])
+    assert uncached.stdout == third.stdout
