@@ -50,6 +50,7 @@ __all__ = [
     "Parser",
     "parse_expression",
     "ArgMax",
+    "Gradient",
     "PolicyMax",
     "Product",
 ]
@@ -136,6 +137,17 @@ class PolicyMax(sympy.Expr):
 
     def __new__(cls, body: Expr, policy_name: Symbol) -> PolicyMax:
         return sympy.Expr.__new__(cls, body, policy_name)
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+
+class Gradient(sympy.Expr):
+    """``∇_θ f``: the gradient of ``f`` with respect to the parameters ``θ``."""
+
+    def __new__(cls, body: Expr, parameters: Symbol) -> Gradient:
+        return sympy.Expr.__new__(cls, body, parameters)
 
     @property
     def body(self) -> Expr:
@@ -330,6 +342,18 @@ class Parser:
             return self.argmax(token)
         if name == "\\pi":
             return self.policy_expression(token)
+        if name == self.notation.parameter_macro:
+            primes = ""
+            while self.at("'"):
+                self.take()
+                primes += "'"
+            return Symbol("theta" + primes)
+        if name == "\\alpha":
+            return Symbol("alpha", positive=True)
+        if name == "\\nabla":
+            subscript = self.subscript_tokens()
+            wrt = self.sub_parser(subscript).command() if subscript else Symbol("theta")
+            return Gradient(self.power(), wrt)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
         raise self.error(f"unknown macro {name}; declare it or rewrite the formula", token)
