@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import sympy
+from sympy import Expr
 
 from symrl.check.budget import Budget, BudgetExceeded
 from symrl.check.counterexample import Counterexample, complexity, format_number, rationalize_instance
@@ -14,13 +17,15 @@ from symrl.check.relations import Relation
 from symrl.check.statement import Statement
 from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, PolicySpec, World
 from symrl.errors import MDPError, SymrlError
-from symrl.expr import EvaluationError, Instance, is_rational_expression
+from symrl.expr import EvaluationError, Instance, PolicySymbol, evaluate, is_rational_expression, policy_names
+from symrl.mdp import deterministic_policy, random_policy
 
 __all__ = [
     "DEFAULT_EXACT_POINTS",
     "NUMERIC_BATCH",
     "Judgement",
     "judge_implication",
+    "judge_same_maximisers",
     "judge_statement",
 ]
 
@@ -98,7 +103,7 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
                     instances=exact.instances + numeric.instances,
                 )
     except BudgetExceeded as error:
-        return Judgement("unknown", None, str(error))
+        return Judgement("unknown", None, str(error), details={"code": "time-limit"})
     except (EvaluationError, MDPError, SymrlError) as error:
         return Judgement("unknown", None, f"could not evaluate: {error}")
     total = exact.instances + numeric.instances
@@ -116,9 +121,9 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
     if undefined:
         message += f"; {undefined} instances where a side is undefined were skipped"
     if total <= undefined:
-        return Judgement(
-            "unknown", None, "no instance could be evaluated: both sides are undefined", undefined=undefined
-        )
+        reasons = exact.details.get("reasons", []) + numeric.details.get("reasons", [])
+        why = reasons[0] if reasons else "a side is undefined (NaN) on every instance drawn"
+        return Judgement("unknown", None, f"could not be evaluated on any instance: {why}", undefined=undefined)
     return Judgement("holds", evidence, message, instances=total, undefined=undefined)
 
 
@@ -155,6 +160,7 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
     satisfied = 0
     drawn = 0
     undefined = 0
+    reasons: list[str] = []
     try:
         if any(_same_statement(premise, conclusion, world, names, budget) for premise in premises[-1:]):
             return Judgement(
@@ -166,8 +172,9 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
                 try:
                     truths = [p.evaluate(instance).truth for p in premises]
                     value = conclusion.evaluate(instance)
-                except (EvaluationError, ZeroDivisionError):
+                except (EvaluationError, ZeroDivisionError) as error:
                     undefined += instance.mdp.batch_size
+                    reasons.append(str(error) or type(error).__name__)
                     continue
                 premise = np.logical_and.reduce(truths) if truths else np.ones(instance.mdp.batch_size, bool)
                 drawn += instance.mdp.batch_size
@@ -190,9 +197,11 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
                         instances=drawn,
                     )
     except BudgetExceeded as error:
-        return Judgement("unknown", None, str(error))
+        return Judgement("unknown", None, str(error), details={"code": "time-limit"})
     except (EvaluationError, MDPError, SymrlError) as error:
         return Judgement("unknown", None, f"could not evaluate: {error}")
+    if drawn == 0 and reasons:
+        return Judgement("unknown", None, f"could not be evaluated on any instance: {reasons[0]}", undefined=undefined)
     if satisfied < MIN_PREMISE_INSTANCES:
         return Judgement(
             "unknown",
@@ -287,6 +296,7 @@ def _search(
 ) -> Judgement:
     drawn = 0
     undefined = 0
+    reasons: list[str] = []
     failures: list[Counterexample] = []
     failing_size = None
     for instance in _instances(world, names, exact, quick):
@@ -296,8 +306,9 @@ def _search(
         budget.check("exact search" if exact else "numeric search")
         try:
             value = statement.evaluate(instance)
-        except (EvaluationError, ZeroDivisionError):
+        except (EvaluationError, ZeroDivisionError) as error:
             undefined += instance.mdp.batch_size
+            reasons.append(str(error) or type(error).__name__)
             continue
         drawn += instance.mdp.batch_size
         if not exact:
@@ -319,7 +330,7 @@ def _search(
             instances=drawn,
             undefined=undefined,
         )
-    return Judgement("holds", None, "", instances=drawn, undefined=undefined)
+    return Judgement("holds", None, "", instances=drawn, undefined=undefined, details={"reasons": reasons})
 
 
 def _describe(example: Counterexample) -> str:
@@ -385,3 +396,111 @@ def _prefer_exact_implication(
         except (EvaluationError, ZeroDivisionError, MDPError):
             continue
     return example
+
+
+MAXIMISER_RANDOM_CANDIDATES = 16
+MAXIMISER_MAX_DETERMINISTIC = 64
+_MAXIMISER_TOLERANCE = 1e-9
+
+
+def judge_same_maximisers(
+    first: Expr, second: Expr, policy_name: str, world: World, budget: Budget | None = None
+) -> Judgement:
+    """Decide whether ``max_π f`` and ``max_π g`` over the policy ``policy_name`` have the same maximisers.
+
+    Sufficient and cheap: ``f - g`` does not depend on the policy (proved as an identity).  Otherwise
+    the maximisers are compared directly on every instance drawn, over every deterministic policy
+    (when there are few) and random stochastic ones: one instance where they differ refutes it.
+    """
+    budget = budget or Budget()
+    difference = Statement(first - second, Relation.EQ, _renamed(first - second, policy_name))
+    if policy_name not in policy_names(first - second):
+        return Judgement("holds", "symbolic", f"the objectives differ by a term free of {policy_name}")
+    shifted = judge_statement(difference, world, budget)
+    if shifted.verdict == "holds":
+        return dataclasses.replace(
+            shifted,
+            message=f"the objectives differ by a term that does not depend on {policy_name} ({shifted.message}), "
+            "so they have the same maximisers",
+        )
+    names = policy_names(first) | policy_names(second)
+    drawn = 0
+    try:
+        for exact in (True, False):
+            for instance in _instances(world, names, exact):
+                budget.check("maximiser comparison")
+                tables = _candidate_tables(instance, seed=drawn)
+                f_values, g_values = [], []
+                for table in tables:
+                    trial = Instance(instance.mdp, {**instance.policies, policy_name: table}, dict(instance.bindings))
+                    f_values.append(_scalar(first, trial))
+                    g_values.append(_scalar(second, trial))
+                f_values, g_values = np.stack(f_values), np.stack(g_values)
+                drawn += instance.mdp.batch_size
+                for index in range(instance.mdp.batch_size):
+                    best_f = _maximisers(f_values[:, index])
+                    best_g = _maximisers(g_values[:, index])
+                    if best_f != best_g:
+                        chosen = min(best_f - best_g) if best_f - best_g else min(best_g - best_f)
+                        single = instance.select(index)
+                        single.policies[policy_name] = tables[chosen][index : index + 1]
+                        example = Counterexample(
+                            single,
+                            g_values[chosen, index],
+                            max(g_values[:, index]),
+                            note=(
+                                "a policy that maximises one objective but not the other; lhs: the second "
+                                "objective there, rhs: its maximum"
+                            ),
+                        )
+                        return Judgement(
+                            "fails",
+                            "exact" if exact else "numeric",
+                            f"the objectives have different maximisers over {policy_name} on {_describe(example)}",
+                            counterexample=example,
+                            instances=drawn,
+                        )
+    except BudgetExceeded as error:
+        return Judgement("unknown", None, str(error), details={"code": "time-limit"})
+    except (EvaluationError, MDPError, SymrlError) as error:
+        return Judgement("unknown", None, f"could not evaluate: {error}")
+    return Judgement(
+        "holds",
+        "numeric",
+        f"the maximisers agree on each of {drawn} instances, among every deterministic policy (where there are "
+        f"at most {MAXIMISER_MAX_DETERMINISTIC}) and {MAXIMISER_RANDOM_CANDIDATES} random stochastic ones "
+        "(numeric evidence, not a proof)",
+        instances=drawn,
+    )
+
+
+def _renamed(expr: Expr, policy_name: str) -> Expr:
+    return expr.xreplace({PolicySymbol(policy_name): PolicySymbol(policy_name + "#2")})
+
+
+def _scalar(expr: Expr, instance: Instance) -> np.ndarray:
+    value = evaluate(expr, instance)
+    if value.axes:
+        raise EvaluationError(f"an objective must be a number, but it depends on {', '.join(value.axes)}")
+    return value.data
+
+
+def _maximisers(values: np.ndarray) -> set[int]:
+    if values.dtype == object:
+        best = max(values)
+        return {i for i, v in enumerate(values) if v == best}
+    best = float(np.max(values))
+    return {i for i, v in enumerate(values) if v >= best - _MAXIMISER_TOLERANCE * (1 + abs(best))}
+
+
+def _candidate_tables(instance: Instance, seed: int) -> list[np.ndarray]:
+    """Every deterministic policy (when there are few) and some random stochastic ones."""
+    mdp = instance.mdp
+    S, A = mdp.num_states, mdp.num_actions
+    tables = []
+    if A**S <= MAXIMISER_MAX_DETERMINISTIC:
+        for actions in itertools.product(range(A), repeat=S):
+            tables.append(deterministic_policy(mdp, np.array(actions)))
+    for offset in range(MAXIMISER_RANDOM_CANDIDATES):
+        tables.append(random_policy(mdp, seed=seed * 97 + offset))
+    return tables

@@ -19,13 +19,13 @@ from symrl.check.derivation import (
     SameMaximisersChain,
     StatementChain,
 )
-from symrl.check.judge import Judgement, judge_implication, judge_statement
+from symrl.check.judge import Judgement, judge_implication, judge_same_maximisers, judge_statement
 from symrl.check.mutations import Mutation, expression_mutations, relation_mutations
 from symrl.check.relations import Relation, compose
 from symrl.check.results import ClaimResult, FileResult, StepResult, Suggestion
 from symrl.check.statement import Statement
 from symrl.check.world import CONDITIONS, FEATURE_DIMENSION, World
-from symrl.expr import Expectation, InitialDistribution, PolicySymbol, Sample, SumOver, policy_names
+from symrl.expr import Expectation, InitialDistribution, Sample, SumOver, policy_names
 from symrl.mdp import (
     evaluate_policy,
     feature_softmax_policy,
@@ -161,6 +161,7 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
             message += "; the chain mixes ≥ and ≤, so it relates its start to this line by no single relation"
         if outcome.verdict == "fails" and code is None:
             code = "relation" if step.relation.is_order else None
+        code = code or outcome.judgement.details.get("code")
         yield StepResult(
             chain=chain.block,
             step=number,
@@ -209,7 +210,7 @@ def _fact(line, block: int, number: int, chain, source: str, step_seconds: float
         message=outcome.judgement.message,
         counterexample=_record(outcome.judgement),
         suggestion=outcome.suggestion,
-        code=outcome.suggestion.code if outcome.suggestion else None,
+        code=outcome.suggestion.code if outcome.suggestion else outcome.judgement.details.get("code"),
         chain_name=chain.name,
     )
 
@@ -363,7 +364,7 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
         converse = judge_implication([statement], before, chain.world, Budget(step_seconds))
         start = list(chain.assumptions) or [lines[0].statement]
         anchored = judge_implication(start, statement, chain.world, Budget(step_seconds))
-        verdict, condition, suggestion, code = forward.verdict, None, None, None
+        verdict, condition, suggestion, code = forward.verdict, None, None, forward.details.get("code")
         message = forward.message
         if forward.verdict == "fails":
             code = "invalid-implication"
@@ -404,8 +405,8 @@ def _same_maximisers_chain(chain: SameMaximisersChain, source: str, step_seconds
     for number in range(1, len(objectives)):
         budget = Budget(step_seconds)
         (before, before_latex, _), (after, after_latex, line) = objectives[number - 1], objectives[number]
-        judgement = _judge_same_maximisers(before, after, chain.policy, chain.world, budget)
-        anchored = _judge_same_maximisers(objectives[0][0], after, chain.policy, chain.world, Budget(step_seconds))
+        judgement = judge_same_maximisers(before, after, chain.policy, chain.world, budget)
+        anchored = judge_same_maximisers(objectives[0][0], after, chain.policy, chain.world, Budget(step_seconds))
         yield StepResult(
             chain=chain.block,
             step=number,
@@ -423,28 +424,6 @@ def _same_maximisers_chain(chain: SameMaximisersChain, source: str, step_seconds
             code="relation" if judgement.verdict == "fails" else None,
             chain_name=chain.name,
         )
-
-
-def _judge_same_maximisers(first: Expr, second: Expr, policy: str, world: World, budget: Budget) -> Judgement:
-    """Same maximisers over ``policy`` if the objectives differ by a quantity that does not depend on it."""
-    difference = first - second
-    if policy not in policy_names(difference):
-        return Judgement("holds", "symbolic", f"the objectives differ by a term free of {policy}")
-    renamed = _rename_policy(difference, policy, policy + "#2")
-    statement = Statement(difference, Relation.EQ, renamed)
-    judgement = judge_statement(statement, world, budget)
-    if judgement.verdict == "holds":
-        judgement.message = (
-            f"the difference of the objectives does not depend on {policy} ({judgement.message}), "
-            "so they have the same maximisers"
-        )
-    else:
-        judgement.message = f"the difference of the objectives depends on {policy}; " + judgement.message
-    return judgement
-
-
-def _rename_policy(expr: Expr, old: str, new: str) -> Expr:
-    return expr.xreplace({PolicySymbol(old): PolicySymbol(new)})
 
 
 # -- distribution definitions -----------------------------------------------------------------

@@ -221,9 +221,14 @@ class _Evaluator:
         if isinstance(expr, InitialProbability):
             return self.lookup(self.mdp.h, expr.args, ("state",), trajectory)
         if isinstance(expr, SumOver):
-            self.kinds.setdefault(str(expr.variable), "action")
+            name = str(expr.variable)
             value = self.eval(expr.body, trajectory)
-            return value.sum_over(str(expr.variable)) if str(expr.variable) in value.axes else value
+            if name in value.axes:
+                return value.sum_over(name)
+            # A body free of the summed variable is added once per value: Σ_{s'} c = |S| c.
+            kind = self.kinds.get(name) or ("state" if name.startswith(("s", "x")) else "action")
+            count = self.mdp.num_states if kind == "state" else self.mdp.num_actions
+            return value.combine(self.constant(Integer(count)), np.multiply)
         if isinstance(expr, SameState):
             identity = np.eye(self.mdp.num_states, dtype=int)
             table = np.broadcast_to(
@@ -311,7 +316,8 @@ class _Evaluator:
                 raise EvaluationError("a visitation distribution samples a pair (s, a)")
             self.kinds[names[0]], self.kinds[names[1]] = "state", "action"
             result = self.instance.evaluation(pi)
-            weights = result.occupancy[:, :, None] * result.policy
+            # Normalised: (1-γ) d_π(s) π(a|s) is a distribution over the pairs a trajectory visits.
+            weights = (1 - self.mdp.gamma)[:, None, None] * result.occupancy[:, :, None] * result.policy
             return Tensor(weights, tuple(names))
         raise EvaluationError(f"cannot sample from {type(dist).__name__} here")
 
@@ -334,6 +340,8 @@ class _Evaluator:
 
     def sum(self, expr: Sum, trajectory: dict) -> Tensor:
         """``Σ_t c(t) E_ρ[g(t)]`` is ``E_ρ[Σ_t c(t) g(t)]`` (linearity); other sums are finite."""
+        if len(expr.limits) != 1:
+            raise EvaluationError("a sum over several indices at once is not supported; nest the sums")
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
         moved = _move_sum_into_expectation(body, index, lower, upper)
         if moved is not None:
@@ -361,6 +369,10 @@ class _Evaluator:
         transition = np.einsum("bsa,bsat->bst", pi, self.mdp.P)
         if kind == "fixed":
             g, time = term[1], term[2]
+            if not time.is_Integer:
+                raise EvaluationError(
+                    f"{sympy.latex(g)} uses the time {time} outside a sum over it; sum over {time} or fix it"
+                )
             weights = _state_distribution(self.mdp.h, transition, time)
             return self.eval(coefficient, {}).combine(self.step_value(g, time, weights, pi), np.multiply)
         g, index, lower, time_offset = term[1], term[2], term[3], term[4]
@@ -500,6 +512,8 @@ def _linear_terms(expr: Expr):
             yield coefficient * inner, term
         return
     if isinstance(expr, Sum):
+        if len(expr.limits) != 1:
+            raise EvaluationError("a sum over several indices at once is not supported; nest the sums")
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
         if upper != sympy.oo:
             raise EvaluationError("only infinite sums over time are supported inside a trajectory expectation")
@@ -514,6 +528,10 @@ def _linear_terms(expr: Expr):
                 raise EvaluationError(f"time {time} in the sum is not {index} plus a constant")
             yield coefficient, ("sum", g, index, lower, int(offset))
         return
+    if expr.has(Sum, Expectation):
+        raise EvaluationError(
+            f"{sympy.latex(expr)} is not linear in the trajectory: only sums of one-step terms are supported"
+        )
     yield from _single_step(expr)
 
 

@@ -140,7 +140,8 @@ class Expectation(Expr):
     def free_symbols(self) -> set:
         free = set(self.body.free_symbols)
         for sample in reversed(self.samples):
-            free.discard(sample.variable)
+            variable = sample.variable
+            free -= set(variable.args) if isinstance(variable, Tuple) else {variable}
             free |= sample.distribution.free_symbols
         return free
 

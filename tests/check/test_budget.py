@@ -125,10 +125,6 @@ def test_check_derivation_with_no_time_reports_unknown_from_a_worker_thread(fres
     assert not result.failed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 'time-limit' diagnostic code is registered in DIAGNOSTIC_CODES but the runner never sets it",
-)
 def test_timed_out_step_carries_the_time_limit_code(fresh_judgements) -> None:
     result = check_derivation(TIMED_DERIVATION, step_seconds=0.0)
     assert result.steps[0].code == "time-limit"

@@ -291,11 +291,6 @@ def test_unevaluable_statement_is_unknown_not_holds() -> None:
     assert judgement.counterexample is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an EvaluationError on every instance is reported as 'both sides are undefined' "
-    "instead of saying why (the symbol c has no value), as DESIGN §2 asks of 'unknown'",
-)
 def test_unknown_verdict_says_why() -> None:
     judgement = judge_statement(UNEVALUABLE, World())
     assert "symbol c" in judgement.message

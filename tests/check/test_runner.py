@@ -392,11 +392,6 @@ def test_distribution_definition_without_the_policy_factor() -> None:
     assert right.verdict == "holds"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Σ_{s'} π(a|s) is evaluated as π(a|s) (SumOver of a body free of its variable drops the count |S|), "
-    "so a per-step factor without P(s'|s,a) passes the 'sums to 1' check",
-)
 def test_distribution_definition_without_the_transition_factor() -> None:
     (wrong,) = run(definition(PolicyProbability(pi, a, s), 92)).steps
     assert wrong.verdict == "fails" and wrong.code == "not-a-distribution"
@@ -419,11 +414,6 @@ def test_objectives_differing_by_a_constant_have_the_same_maximisers() -> None:
     assert [(step.verdict, step.anchored) for step in steps] == [("holds", "holds"), ("fails", "fails")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same maximisers are decided by 'the objectives differ by a term free of the policy', a sufficient "
-    "condition only: η(π') and 2η(π') have the same maximisers but the step is reported as failing",
-)
 def test_positive_multiple_has_the_same_maximisers() -> None:
     (step,) = run(
         SameMaximisersChain(

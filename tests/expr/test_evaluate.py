@@ -198,11 +198,6 @@ def test_sum_and_max_over_actions(exact_world: Instance) -> None:
     assert best.data[0].tolist() == [max(row) for row in Q]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SumOver of a body that does not use the summed variable returns the body: Σ_{s'} r(s,a) = r(s,a) "
-    "instead of |S| r(s,a)",
-)
 def test_sum_over_a_variable_the_body_does_not_use_counts_its_values(exact_world: Instance) -> None:
     r = evaluate(Reward(s, a), exact_world).aligned(("s", "a"))
     summed = evaluate(SumOver(Reward(s, a), s_next), exact_world)
@@ -530,21 +525,12 @@ def test_unsupported_forms_raise_evaluation_error(expr: sympy.Expr) -> None:
         evaluate(expr, world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="(Σ_t γ^t r_t)² inside E_τ is read as a one-step term at the symbolic time t and crashes "
-    "with TypeError in _state_distribution instead of raising EvaluationError",
-)
 def test_square_of_a_time_sum_raises_evaluation_error() -> None:
     expr = over_trajectories(Sum(gamma**t * _R, (t, 0, oo)) ** 2)
     with pytest.raises(EvaluationError):
         evaluate(expr, deterministic_loop())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a multi-limit Sum Σ_k Σ_t … is evaluated using only its first limit: the k-sum is silently dropped",
-)
 def test_nested_sum_over_time_raises_evaluation_error() -> None:
     k = Symbol("k", integer=True, nonnegative=True)
     expr = over_trajectories(Sum(Sum(gamma**t * _R, (t, 0, oo)), (k, 0, oo)))
@@ -565,11 +551,6 @@ def test_irrational_constant_cannot_be_evaluated_exactly() -> None:
 # -- expectations over the visitation distribution -----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="E_{(s,a)∼P_π} weights by the unnormalised occupancy d_π(s)π(a|s) (total mass 1/(1−γ)), "
-    "while Expectation(c, …) returns c: E[f + 1] ≠ E[f] + 1",
-)
 def test_visitation_expectation_is_linear_in_constants(exact_world: Instance) -> None:
     pair = Sample(Tuple(s, a), VisitationDistribution(pi))
     shifted = evaluate(Expectation(Reward(s, a) + 1, pair), exact_world).data[0]

@@ -268,10 +268,6 @@ def test_free_symbols_of_a_trajectory_expectation() -> None:
     assert expr.free_symbols == {gamma, pi}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Expectation.free_symbols discards the Tuple (s, a) of a pair sample, not s and a themselves",
-)
 def test_free_symbols_exclude_both_variables_of_a_pair_sample() -> None:
     expr = Expectation(Advantage(pi, s, a), Sample(Tuple(s, a), VisitationDistribution(pi)))
     assert s not in expr.free_symbols
