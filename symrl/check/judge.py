@@ -91,6 +91,8 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
         if numeric.counterexample is not None:
             if world.supports_exact:  # rounding a gradient step's policy would no longer be that step
                 numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
+            elif not quick:
+                _attach_relaxed_exact(statement, world, names, budget, numeric)
             return numeric
         if not quick and _provable_symbolically(statement, world):
             budget.check("symbolic proof")
@@ -98,8 +100,13 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
                 return Judgement(
                     "holds",
                     "symbolic",
-                    "proved on the generic symbolic MDP (2 states, 2 actions); identical at "
-                    f"{exact.instances} exact rational instances of other sizes and {numeric.instances} float ones",
+                    "proved on the generic symbolic MDP (2 states, 2 actions); "
+                    + (
+                        f"identical at {exact.instances} exact rational instances of other sizes and "
+                        if exact.instances
+                        else "(no exact instances: a gradient step leaves the rationals) identical at "
+                    )
+                    + f"{numeric.instances} float ones",
                     instances=exact.instances + numeric.instances,
                 )
     except BudgetExceeded as error:
@@ -331,6 +338,23 @@ def _search(
             undefined=undefined,
         )
     return Judgement("holds", None, "", instances=drawn, undefined=undefined, details={"reasons": reasons})
+
+
+def _attach_relaxed_exact(
+    statement: Statement, world: World, names: set[str], budget: Budget, judgement: Judgement
+) -> None:
+    """Add an exact counterexample from the world without its gradient-step restriction, if one exists.
+
+    The float counterexample stays the primary one (it is an instance of the text's world); the
+    exact one shows the step fails for arbitrary policies too, with numbers a reader can check.
+    """
+    relaxed = world.relaxed()
+    try:
+        found = _search(statement, relaxed, names, budget, exact=True)
+    except BudgetExceeded:
+        return
+    if found.counterexample is not None:
+        judgement.details["relaxed_counterexample"] = found.counterexample
 
 
 def _describe(example: Counterexample) -> str:

@@ -622,4 +622,10 @@ def _judge_claim_in(claim: Claim, world: World, step_seconds: float) -> tuple:
 
 def _record(judgement: Judgement) -> dict | None:
     example = judgement.counterexample
-    return example.to_record() if example is not None else None
+    if example is None:
+        return None
+    record = example.to_record()
+    relaxed = judgement.details.get("relaxed_counterexample")
+    if relaxed is not None:
+        record["exact_for_any_policies"] = relaxed.to_record()
+    return record

@@ -151,6 +151,13 @@ class World:
         """Whether exact instances are faithful (gradient steps leave the rationals)."""
         return all(spec.kind != "gradient-step" for _, spec in self.policies)
 
+    def relaxed(self) -> World:
+        """The world with softmax and gradient-step policies replaced by free stochastic ones."""
+        free = tuple(
+            (n, PolicySpec() if p.kind in ("softmax", "gradient-step") else p) for n, p in self.policies
+        )
+        return replace(self, policies=free)
+
     def with_policy(self, name: str, spec: PolicySpec) -> World:
         """The same world with ``name`` drawn according to ``spec``."""
         others = tuple((n, p) for n, p in self.policies if n != name)

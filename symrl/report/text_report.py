@@ -127,7 +127,22 @@ def counterexample_table(example: dict) -> Table:
     for key, label in (("lhs", "lhs value"), ("rhs", "rhs value"), ("note", "note")):
         if key in example:
             rows.append((label, str(example[key])))
-    shown = {"states", "actions", "gamma", "P", "r", "h", "policies", "at", "bindings", "lhs", "rhs", "note", "exact"}
+    shown = {
+        "states",
+        "actions",
+        "gamma",
+        "P",
+        "r",
+        "h",
+        "policies",
+        "at",
+        "bindings",
+        "lhs",
+        "rhs",
+        "note",
+        "exact",
+        "exact_for_any_policies",
+    }
     for key in sorted(set(example) - shown):
         rows.append((key, _flat(example[key])))
     for label, value in rows:
@@ -141,7 +156,12 @@ def counterexample_table(example: dict) -> Table:
 def _counterexample(example: dict) -> RenderableType:
     kind = "exact rationals" if example.get("exact") else "floats"
     title = Text(f"counterexample ({kind}):", style=_LABEL_STYLE)
-    return _indented(Group(title, counterexample_table(example)))
+    parts: list[RenderableType] = [title, counterexample_table(example)]
+    relaxed = example.get("exact_for_any_policies")
+    if relaxed:
+        parts.append(Text("the step fails for arbitrary policies too (exact rationals):", style=_LABEL_STYLE))
+        parts.append(counterexample_table(relaxed))
+    return _indented(Group(*parts))
 
 
 def _fix(suggestion: Suggestion) -> RenderableType:
