@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_EXACT_POINTS",
     "NUMERIC_BATCH",
     "Judgement",
+    "clear_judgement_cache",
     "judge_implication",
     "judge_same_maximisers",
     "judge_statement",
@@ -44,6 +45,11 @@ _CANDIDATES_PER_SIZE = 3
 
 # Judgements are pure functions of (statement, world, thoroughness): cache them for the process.
 _JUDGEMENTS: dict = {}
+
+
+def clear_judgement_cache() -> None:
+    """Forget every judgement made in this process (benchmarks time the engine from scratch)."""
+    _JUDGEMENTS.clear()
 QUICK_EXACT_POINTS = 3
 QUICK_NUMERIC_BATCH = 64
 

@@ -1,0 +1,5 @@
+"""``python -m symrl``: the same command line as the ``symrl`` console script."""
+
+from symrl.cli import main
+
+main()
