@@ -514,6 +514,11 @@ def check(
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output."
     ),
+    exit_zero: bool = typer.Option(
+        False,
+        "--exit-zero",
+        help="Exit 0 even when steps fail (for reports in scripts); unreadable input still exits 2.",
+    ),
     no_cache: bool = typer.Option(
         False,
         "--no-cache",
@@ -539,7 +544,8 @@ def check(
         buffer = StringIO()
         emitter.emit(files, buffer)
         _write(buffer.getvalue(), output)
-    raise typer.Exit(exit_code(files, unreadable=unreadable))
+    code = exit_code(files, unreadable=unreadable)
+    raise typer.Exit(EXIT_HOLDS if exit_zero and code == EXIT_FAILS else code)
 
 
 # -- explain --------------------------------------------------------------------------------------

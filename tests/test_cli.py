@@ -371,3 +371,12 @@ def test_verdict_cache_serves_unchanged_input_and_misses_on_change(runner, tmp_p
     assert third.exit_code == EXIT_FAILS
     uncached = runner.invoke(app, ["check", str(module), "--format", "json", "--no-cache"])
     assert uncached.stdout == third.stdout
+
+
+def test_exit_zero_reports_failures_but_exits_0(runner, tmp_path):
+    module = _toy(tmp_path, relation="EQ", value=3)
+    failing = runner.invoke(app, ["check", str(module), "--exit-zero"])
+    assert failing.exit_code == EXIT_HOLDS
+    assert "FAILS" in failing.stdout
+    missing = runner.invoke(app, ["check", str(tmp_path / "absent.py"), "--exit-zero"])
+    assert missing.exit_code == EXIT_UNREADABLE
