@@ -95,7 +95,7 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
             return exact
         numeric = _search(statement, world, names, budget, exact=False, quick=quick)
         if numeric.counterexample is not None:
-            if world.supports_exact:  # rounding a gradient step's policy would no longer be that step
+            if world.exact_is_faithful(names):  # rounding a gradient step's policy would no longer be that step
                 numeric.counterexample = _prefer_exact(statement, numeric.counterexample)
             elif not quick:
                 _attach_relaxed_exact(statement, world, names, budget, numeric)
@@ -204,7 +204,7 @@ def _judge_implication(premises: list[Statement], conclusion: Statement, world: 
                         + " the premises hold but the conclusion does not",
                         counterexample=(
                             _prefer_exact_implication(premises, conclusion, example)
-                            if world.supports_exact
+                            if world.exact_is_faithful(names)
                             else example
                         ),
                         instances=drawn,
@@ -275,7 +275,8 @@ def _implication_worlds(world: World, names: set[str]):
     """
     yield world, True
     yield world, False
-    free = sorted(n for n in names if world.spec(n).kind in ("stochastic", "deterministic", "softmax"))
+    # Only unrestricted policies may be replaced: a greedy table is no softmax policy.
+    free = sorted(n for n in names if world.spec(n).kind in ("stochastic", "deterministic"))
     for name in free:
         for base in sorted(names - {name}):
             if world.spec(base).kind == "greedy" and world.spec(base).base == name:
@@ -288,7 +289,7 @@ def _implication_worlds(world: World, names: set[str]):
 def _instances(world: World, names: set[str], exact: bool, quick: bool = False):
     """Exact instances smallest first, or float batches; ``quick`` screens with a few only."""
     if exact:
-        if not world.supports_exact:
+        if not world.exact_is_faithful(names):
             return
         sizes = world.sizes(EXACT_SIZES)
         points = DEFAULT_EXACT_POINTS

@@ -146,10 +146,12 @@ class World:
         policies = {name: generic.policies[name] for name in names}
         return Instance(generic.mdp, policies, dict(self.bindings))
 
-    @property
-    def supports_exact(self) -> bool:
-        """Whether exact instances are faithful (gradient steps leave the rationals)."""
-        return all(spec.kind != "gradient-step" for _, spec in self.policies)
+    def exact_is_faithful(self, names: set[str]) -> bool:
+        """Whether exact instances are instances of this world for these policies.
+
+        A gradient step leaves the rationals, so a formula about ``π_θ'`` has float instances only.
+        """
+        return all(self.spec(name).kind != "gradient-step" for name in names)
 
     def relaxed(self) -> World:
         """The world with softmax and gradient-step policies replaced by free stochastic ones."""
