@@ -31,6 +31,7 @@ from symrl.check import (
     GradientDefinition,
     SameMaximisersChain,
     StatementChain,
+    Unread,
     VerdictCache,
     World,
     check_derivation,
@@ -38,6 +39,7 @@ from symrl.check import (
 )
 from symrl.check.budget import DEFAULT_STEP_SECONDS
 from symrl.errors import SymrlError
+from symrl.latex.reader import read_document
 from symrl.report import DEFAULT_WIDTH, emitter_for, render_text
 
 __all__ = [
@@ -143,6 +145,7 @@ class Target:
     display: str
     derivation: Derivation
     module_file: Path | None = None
+    unread: tuple[Unread, ...] = ()
 
 
 # -- loading derivation modules ------------------------------------------------------------------
@@ -259,10 +262,7 @@ def resolve_targets(paths: Sequence[str]) -> Iterator[Target | InputError]:
     for given in paths:
         path = Path(given)
         if path.suffix.lower() in TEXT_SUFFIXES:
-            yield InputError(
-                f"{given}: reading Markdown/TeX is not implemented yet; check a derivation module instead "
-                f"(e.g. symrl check {BUNDLED_PACKAGE}/policy_improvement.py)"
-            )
+            yield _text_target(path, given)
         elif path.is_dir():
             yield from _directory_targets(path, given)
         elif path.is_file():
@@ -280,6 +280,18 @@ def resolve_targets(paths: Sequence[str]) -> Iterator[Target | InputError]:
                 yield InputError(f"{given}: no such file or directory, and {error}")
         else:
             yield InputError(f"{given}: no such file or directory")
+
+
+def _text_target(path: Path, display: str) -> Target | InputError:
+    """A Markdown or TeX post, read by the LaTeX front end (unreadable rows are reported, not judged)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return InputError(f"{display}: no such file or directory")
+    except (OSError, UnicodeDecodeError) as error:
+        return InputError(f"{display}: cannot read the file: {error}")
+    reading = read_document(text, display)
+    return Target(display, reading.derivation, path.resolve(), tuple(reading.unread))
 
 
 # -- options --------------------------------------------------------------------------------------
@@ -416,7 +428,12 @@ def _check_all(
                 if cache is not None and key is not None:
                     cache.put(key, result)
             files.append(
-                FileResult(path=target.display, steps=result.steps, claims=result.claims, unread=result.unread)
+                FileResult(
+                    path=target.display,
+                    steps=result.steps,
+                    claims=result.claims,
+                    unread=[*result.unread, *target.unread],
+                )
             )
     return files, unreadable
 

@@ -142,12 +142,53 @@ def test_missing_path_exits_2(runner, tmp_path):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("name", ["post.md", "notes.tex", "seed.txt"])
-def test_markdown_and_tex_are_not_read_yet(runner, tmp_path, name):
-    (tmp_path / name).write_text("$$ x = y $$\n")
-    result = runner.invoke(app, ["check", str(tmp_path / name)])
+POST = """---
+layout: post
+---
+The value of a policy:
+
+$$
+\\eta(\\pi) = \\mathbb{E}_{s \\sim h(s)}\\left[V_\\pi(s)\\right]
+$$
+
+and a slip:
+
+$$
+\\begin{align*}
+Q_\\pi(s, a) &= r(s, a) + \\gamma \\mathbb{E}_{s' \\sim P(s'|s,a)}\\left[V_\\pi(s')\\right] \\\\
+&= r(s, a) - \\gamma \\mathbb{E}_{s' \\sim P(s'|s,a)}\\left[V_\\pi(s')\\right]
+\\end{align*}
+$$
+
+$$
+\\zeta(\\pi) = 1
+$$
+"""
+
+
+@pytest.mark.parametrize("name", ["post.md", "notes.txt"])
+def test_markdown_post_is_read_and_judged(runner, tmp_path, name):
+    (tmp_path / name).write_text(POST)
+    result = runner.invoke(app, ["check", str(tmp_path / name), "--format", "json"])
+    assert result.exit_code == EXIT_FAILS
+    (report,) = json.loads(result.stdout)["files"]
+    verdicts = {(step["chain"], step["step"], step["line"]): step["verdict"] for step in report["steps"]}
+    assert verdicts == {(1, 1, 7): "holds", (2, 1, 14): "holds", (2, 2, 15): "fails"}
+    (unread,) = report["unread"]
+    assert unread["line"] == 20 and "zeta" in unread["message"]
+
+
+def test_tex_file_is_read(runner, tmp_path):
+    document = "\\begin{document}\n\\[ \\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)] \\]\n\\end{document}\n"
+    (tmp_path / "notes.tex").write_text(document)
+    result = runner.invoke(app, ["check", str(tmp_path / "notes.tex"), "--format", "json"])
+    assert result.exit_code == EXIT_HOLDS, result.stdout
+    assert [step["verdict"] for step in json.loads(result.stdout)["files"][0]["steps"]] == ["holds"]
+
+
+def test_missing_post_exits_2(runner, tmp_path):
+    result = runner.invoke(app, ["check", str(tmp_path / "absent.md")])
     assert result.exit_code == EXIT_UNREADABLE
-    assert "reading Markdown/TeX is not implemented yet; check a derivation module instead" in result.stderr
 
 
 def test_module_without_derivation_exits_2(runner, tmp_path):
