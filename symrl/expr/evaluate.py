@@ -420,8 +420,9 @@ class _Evaluator:
             except ZeroDivisionError:
                 raise EvaluationError("the undiscounted sum over time diverges on this MDP") from None
         occupancy = np.einsum("bs,bst->bt", weights, resolvent)
-        value = self.step_value(g, time, occupancy * (~absorbing), pi)
-        leak = self.step_value(g, time, occupancy * absorbing, pi)
+        with np.errstate(invalid="ignore", divide="ignore"):  # divergent instances become NaN on purpose
+            value = self.step_value(g, time, occupancy * (~absorbing), pi)
+            leak = self.step_value(g, time, occupancy * absorbing, pi)
         if self.backend == "numeric":
             diverges = ~np.isfinite(value.data) | (np.abs(leak.data) > _DIVERGENCE_TOLERANCE)
             return Tensor(np.where(diverges, np.nan, value.data), value.axes)

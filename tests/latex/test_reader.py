@@ -1,0 +1,131 @@
+"""The reader against the derivation modules: same meaning of their LaTeX, same verdicts on the seed post."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import derivations
+from symrl.check import ExpressionChain, StatementChain, World, check_derivation
+from symrl.expr import evaluate, policy_names
+from symrl.latex.parser import parse_expression, parse_statement
+from symrl.latex.reader import read_document
+
+SEED = Path(__file__).resolve().parents[2] / ".." / "shared" / "seed" / "000_1a0abbced62b64ca.txt"
+
+
+def _modules():
+    for info in pkgutil.iter_modules(derivations.__path__):
+        module = importlib.import_module(f"derivations.{info.name}")
+        if hasattr(module, "DERIVATION"):
+            yield module
+
+
+def _same_meaning(first, second) -> bool:
+    """Equal values on random float MDPs for every assignment of the free variables."""
+    names = policy_names(first) | policy_names(second)
+    world = World()
+    for states, actions in ((1, 2), (2, 2), (3, 2)):
+        instance = world.numeric_instance(names, states, actions, 32, seed=states)
+        left, right = evaluate(first, instance), evaluate(second, instance)
+        if sorted(left.axes) != sorted(right.axes):
+            return False
+        axes = left.axes
+        if not np.allclose(left.aligned(axes), right.aligned(axes), rtol=1e-9, atol=1e-9, equal_nan=True):
+            return False
+    return True
+
+
+EXPRESSION_STEPS = [
+    pytest.param(latex, expr, id=f"{module.__name__.split('.')[-1]}:{line}")
+    for module in _modules()
+    for item in module.DERIVATION.items
+    if isinstance(item, ExpressionChain)
+    for latex, expr, line in [(item.start_latex, item.start, item.start_line)]
+    + [(step.latex, step.expr, step.line) for step in item.steps]
+]
+
+
+@pytest.mark.parametrize(("latex", "encoded"), EXPRESSION_STEPS)
+def test_parsing_the_recorded_latex_gives_the_hand_encoding(latex, encoded) -> None:
+    assert _same_meaning(parse_expression(latex), encoded)
+
+
+def test_a_changed_formula_has_a_different_meaning() -> None:
+    """The comparison used above can fail: a sign slip is told apart from the encoding."""
+    right = parse_expression(r"r(s, a) + \gamma V_\pi(s') - V_\pi(s)")
+    slip = parse_expression(r"r(s, a) - \gamma V_\pi(s') - V_\pi(s)")
+    assert not _same_meaning(right, slip)
+
+
+STATEMENT_LINES = [
+    pytest.param(line, id=f"{module.__name__.split('.')[-1]}:{line.line}")
+    for module in _modules()
+    for item in module.DERIVATION.items
+    if isinstance(item, StatementChain)
+    for line in item.lines
+    # argmax, max over θ, intervals and prose conditions are rewritten by the reader, not the parser
+    if not any(marker in line.latex for marker in (r"\arg\max", r"\max_\theta", r"\in [0, 1]", r"\text"))
+]
+
+
+@pytest.mark.parametrize("line", STATEMENT_LINES)
+def test_statement_lines_parse_to_the_encoded_statement(line) -> None:
+    parsed = parse_statement(line.latex.replace(r"\therefore", "", 1) if "forall" not in line.latex else line.latex)
+    encoded = line.statement
+    if parsed.relation != encoded.relation.name:
+        pytest.fail(f"relation {parsed.relation} read, {encoded.relation.name} encoded")
+    assert _same_meaning(parsed.lhs - parsed.rhs, encoded.lhs - encoded.rhs)
+    assert [sample.distribution for sample in parsed.domain] == [
+        sample.distribution for sample in encoded.domain[: len(parsed.domain)]
+    ]
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    if not SEED.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"seed text {SEED} is absent (required when CI is set)")
+        pytest.skip("the seed post is not available")
+    return SEED.read_text(encoding="utf-8")
+
+
+# Blocks whose meaning rests on prose the front end cannot read yet: the example MDP of lines
+# 133–135 (blocks 12–15) and the "for s_t ≠ s" condition (block 14, reported unread).
+PROSE_DEPENDENT_BLOCKS = {12, 13, 14, 15}
+
+
+def test_every_display_block_of_the_seed_is_read(seed_text) -> None:
+    reading = read_document(seed_text, SEED.name)
+    blocks = {item.block for item in reading.derivation.items}
+    unread_blocks = {int(u.message.split(":")[0].split()[-1]) for u in reading.unread}
+    assert blocks | unread_blocks == set(range(1, 20))
+    assert unread_blocks <= PROSE_DEPENDENT_BLOCKS
+
+
+def test_reader_verdicts_match_the_derivation_modules(seed_text) -> None:
+    """Step by step, the post read as written is judged as the hand-written modules judge it."""
+    reading = read_document(seed_text, SEED.name)
+    read = {
+        (step.chain, step.line, step.relation): step.verdict
+        for step in check_derivation(reading.derivation).steps
+        if step.chain not in PROSE_DEPENDENT_BLOCKS
+    }
+    encoded = {}
+    for module in _modules():
+        for step in check_derivation(module.DERIVATION).steps:
+            if step.chain not in PROSE_DEPENDENT_BLOCKS:
+                encoded.setdefault((step.chain, step.line, step.relation), set()).add(step.verdict)
+    compared = 0
+    for key, verdict in read.items():
+        if key in encoded:
+            compared += 1
+            assert verdict in encoded[key], (key, verdict, encoded[key])
+    assert compared >= 30
+    failing = {key for key, verdict in read.items() if verdict == "fails"}
+    assert {(4, 66, "="), (17, 199, "="), (17, 200, "="), (19, 216, ">")} <= failing
