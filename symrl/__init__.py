@@ -1,7 +1,18 @@
 """symrl: check the mathematics of reinforcement-learning derivations step by step."""
 
+from symrl.api import check_markdown
+from symrl.check import Derivation, FileResult, check_derivation
 from symrl.errors import MDPError, NotationError, SymrlError
 
 __version__ = "0.1.0"
 
-__all__ = ["MDPError", "NotationError", "SymrlError", "__version__"]
+__all__ = [
+    "Derivation",
+    "FileResult",
+    "MDPError",
+    "NotationError",
+    "SymrlError",
+    "__version__",
+    "check_derivation",
+    "check_markdown",
+]
