@@ -196,13 +196,7 @@ def _fact(line, block: int, number: int, chain, source: str, step_seconds: float
     else:
         outcome = _judge_with_repairs(statement.lhs, statement.relation, statement.rhs, chain.world, budget)
     return StepResult(
-        chain=block,
-        step=number,
-        line=line.line,
-        relation=statement.relation.value,
-        source={"file": source, "line": line.line},
-        lhs=sympy.latex(statement.lhs),
-        rhs=sympy.latex(statement.rhs),
+        **_statement_fields(line, block, number, source, chain.name),
         verdict=outcome.verdict,
         anchored=None,
         condition=outcome.condition,
@@ -211,7 +205,21 @@ def _fact(line, block: int, number: int, chain, source: str, step_seconds: float
         counterexample=_record(outcome.judgement),
         suggestion=outcome.suggestion,
         code=outcome.suggestion.code if outcome.suggestion else outcome.judgement.details.get("code"),
-        chain_name=chain.name,
+    )
+
+
+def _statement_fields(line, block: int, number: int, source: str, chain_name: str) -> dict:
+    """The fields of a step record that a statement line determines by itself."""
+    statement = line.statement
+    return dict(
+        chain=block,
+        step=number,
+        line=line.line,
+        relation=statement.relation.value,
+        source={"file": source, "line": line.line},
+        lhs=sympy.latex(statement.lhs),
+        rhs=sympy.latex(statement.rhs),
+        chain_name=chain_name,
     )
 
 
@@ -335,16 +343,7 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
     for number, line in enumerate(lines, start=1):
         budget = Budget(step_seconds)
         statement = line.statement
-        common = dict(
-            chain=chain.block,
-            step=number,
-            line=line.line,
-            relation=statement.relation.value,
-            source={"file": source, "line": line.line},
-            lhs=sympy.latex(statement.lhs),
-            rhs=sympy.latex(statement.rhs),
-            chain_name=chain.name,
-        )
+        common = _statement_fields(line, chain.block, number, source, chain.name)
         if chain.mode == "facts":
             yield _fact(line, chain.block, number, chain, source, step_seconds)
             continue
