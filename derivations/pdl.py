@@ -123,6 +123,7 @@ TRAJECTORY_DISTRIBUTION = DistributionDefinition(
     standard=PolicyProbability(pi_theta_new, a, s) * Transition(s_next, s, a),
     variables=(s, a, s_next),
     world=IDENTITY_WORLD,
+    step=len(CHAIN.steps) + 1,
 )
 
 x = state("x")

@@ -91,7 +91,8 @@ class DistributionDefinition:
     """A trajectory distribution defined as ``h(s_0) Π_t f(s_t, a_t, s_{t+1})``.
 
     ``factor`` is ``f`` written with the variables ``(state, action, next_state)``; ``standard``
-    is the factor the world's definition uses (``π(a|s) P(s'|s,a)``).
+    is the factor the world's definition uses (``π(a|s) P(s'|s,a)``).  ``step`` numbers the
+    definition's relation among those of its display block (an inline "where" comes after the chain's).
     """
 
     name: str
@@ -102,6 +103,7 @@ class DistributionDefinition:
     standard: Expr
     variables: tuple[Expr, Expr, Expr]
     world: World = field(default_factory=World)
+    step: int = 1
 
 
 @dataclass(frozen=True)

@@ -469,7 +469,7 @@ def _distribution_definition(item: DistributionDefinition, source: str, step_sec
                 break
     return StepResult(
         chain=item.block,
-        step=1,
+        step=item.step,
         line=item.line,
         relation=Relation.DEFINES.value,
         source={"file": source, "line": item.line},
