@@ -270,7 +270,8 @@ class _Evaluator:
 
     def bind_argument(self, tensor: Tensor, slot: str, arg: Expr, kind: str, trajectory: dict) -> Tensor:
         if isinstance(arg, (StateAt, ActionAt)):
-            key = (type(arg).__name__, sympy.simplify(arg.args[0] - trajectory.get("base", 0)))
+            # Times are t plus integers: SymPy's automatic canonical form already reduces the difference.
+            key = (type(arg).__name__, sympy.expand(arg.args[0] - trajectory.get("base", 0)))
             if key not in trajectory:
                 raise EvaluationError(
                     f"{sympy.latex(arg)} is not available here: only s_t, a_t and s_{{t+1}} of one time "
@@ -377,7 +378,7 @@ class _Evaluator:
             return self.eval(coefficient, {}).combine(self.step_value(g, time, weights, pi), np.multiply)
         g, index, lower, time_offset = term[1], term[2], term[3], term[4]
         first = lower + time_offset
-        ratio = sympy.simplify(coefficient.subs(index, index + 1) / coefficient)
+        ratio = sympy.powsimp(sympy.expand_power_base(coefficient.subs(index, index + 1) / coefficient))
         if ratio.has(index):
             raise EvaluationError(f"the sum's coefficient {sympy.latex(coefficient)} is not geometric in {index}")
         base = self.eval(ratio, {})
@@ -524,7 +525,7 @@ def _linear_terms(expr: Expr):
             if term[0] == "sum":
                 raise EvaluationError("nested sums over time are not supported")
             g, time = term[1], term[2]
-            offset = sympy.simplify(time - index)
+            offset = sympy.expand(time - index)
             if offset.has(index) or not offset.is_Integer:
                 raise EvaluationError(f"time {time} in the sum is not {index} plus a constant")
             yield coefficient, ("sum", g, index, lower, int(offset))
@@ -540,7 +541,7 @@ def _single_step(expr: Expr):
     """``g(s_j, a_j, s_{j+1})``: trajectory variables of one time step, ``j`` the earliest."""
     times = _times(expr)
     for base in sorted(times, key=sympy.default_sort_key):
-        offsets = {sympy.simplify(time - base) for time in times}
+        offsets = {sympy.expand(time - base) for time in times}
         if offsets <= {0, 1}:
             yield Integer(1), ("fixed", expr, base)
             return
