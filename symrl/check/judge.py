@@ -47,9 +47,13 @@ _CANDIDATES_PER_SIZE = 3
 _JUDGEMENTS: dict = {}
 
 
+_INSTANCES: dict = {}
+
+
 def clear_judgement_cache() -> None:
-    """Forget every judgement made in this process (benchmarks time the engine from scratch)."""
+    """Forget every judgement and drawn instance of this process (benchmarks start from scratch)."""
     _JUDGEMENTS.clear()
+    _INSTANCES.clear()
 QUICK_EXACT_POINTS = 3
 QUICK_NUMERIC_BATCH = 64
 
@@ -297,12 +301,22 @@ def _instances(world: World, names: set[str], exact: bool, quick: bool = False):
             sizes, points = sizes[:2], QUICK_EXACT_POINTS
         for states, actions in sizes:
             for seed in range(points):
-                yield world.exact_instance(names, states, actions, seed)
+                yield _drawn(world, names, (states, actions, seed), world.exact_instance)
     else:
         sizes = world.sizes(NUMERIC_SIZES)
         batch = QUICK_NUMERIC_BATCH if quick else NUMERIC_BATCH
         for index, (states, actions) in enumerate(sizes[:2] if quick else sizes):
-            yield world.numeric_instance(names, states, actions, batch, seed=1000 + index)
+            yield _drawn(world, names, (states, actions, batch, 1000 + index), world.numeric_instance)
+
+
+def _drawn(world: World, names: set[str], arguments: tuple, draw) -> Instance:
+    """An instance of ``world``, drawn once per process: every statement about it reuses it (and
+    its policy evaluations), which keeps instances identical across the steps of a chain."""
+    key = (world, frozenset(names), draw.__name__, arguments)
+    instance = _INSTANCES.get(key)
+    if instance is None:
+        instance = _INSTANCES[key] = draw(set(names), *arguments)
+    return instance
 
 
 def _search(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -378,7 +379,7 @@ class _Evaluator:
             return self.eval(coefficient, {}).combine(self.step_value(g, time, weights, pi), np.multiply)
         g, index, lower, time_offset = term[1], term[2], term[3], term[4]
         first = lower + time_offset
-        ratio = sympy.powsimp(sympy.expand_power_base(coefficient.subs(index, index + 1) / coefficient))
+        ratio = _step_ratio(coefficient, index)
         if ratio.has(index):
             raise EvaluationError(f"the sum's coefficient {sympy.latex(coefficient)} is not geometric in {index}")
         base = self.eval(ratio, {})
@@ -450,6 +451,12 @@ class _Evaluator:
 
 _MAX_EXPANDED_TERMS = 64
 _DIVERGENCE_TOLERANCE = 1e-9
+
+
+@functools.lru_cache(maxsize=1024)
+def _step_ratio(coefficient: Expr, index: Symbol) -> Expr:
+    """``c(t+1)/c(t)``: the base of a geometric coefficient (``γ`` for ``γ^t``)."""
+    return sympy.powsimp(sympy.expand_power_base(coefficient.subs(index, index + 1) / coefficient))
 
 
 def _fold(tensors: list[Tensor], operation) -> Tensor:
