@@ -8,8 +8,11 @@ must be understood: an unknown macro or symbol raises :class:`NotationError` wit
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
 
 import sympy
 from sympy import Expr, Integer, Rational, Sum, Symbol, Tuple, oo
@@ -49,11 +52,28 @@ __all__ = [
     "ParseError",
     "Parser",
     "parse_expression",
+    "parse_statement",
+    "split_relations",
+    "MAX_DEPTH",
     "ArgMax",
     "Gradient",
     "PolicyMax",
     "Product",
 ]
+
+
+MAX_DEPTH = 40
+"""Deepest nesting of groups, brackets, subscripts and macro arguments a formula may have.
+
+Deeper formulas raise :class:`ParseError` ("nested too deeply") instead of exhausting Python's
+recursion limit; real formulas nest a handful of levels.
+"""
+
+MAX_NUMBER_DIGITS = 60
+"""Longest number literal read (longer ones are not RL notation and would be slow to convert)."""
+
+MAX_NUMBER_BITS = 10_000
+"""Largest exact number a power of numbers may produce (``2^{2^{2^{2^{2^2}}}}`` would not finish)."""
 
 
 class ParseError(NotationError):
@@ -65,8 +85,7 @@ class ParseError(NotationError):
         self.length = max(1, length)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One lexical unit: ``kind`` is ``command``, ``letter``, ``number`` or ``symbol``."""
 
     kind: str
@@ -75,7 +94,7 @@ class Token:
 
 
 _TOKEN = re.compile(
-    r"(?P<command>\\(?:[A-Za-z]+|.))|(?P<number>\d+(?:\.\d+)?)|(?P<letter>[A-Za-z])|(?P<space>\s+)|(?P<symbol>.)",
+    r"(?P<command>\\(?:[A-Za-z]+|.))|(?P<number>[0-9]+(?:\.[0-9]+)?)|(?P<letter>[A-Za-z])|(?P<space>\s+)|(?P<symbol>.)",
     re.DOTALL,
 )
 
@@ -92,14 +111,25 @@ def tokenize(latex: str) -> list[Token]:
     >>> [token.text for token in tokenize(r"V_{\\pi}(s')")]
     ['V', '_', '{', '\\\\pi', '}', '(', 's', "'", ')']
     """
-    tokens = []
-    for match in _TOKEN.finditer(latex):
-        kind = match.lastgroup
-        text = match.group()
-        if kind == "space" or text in _IGNORED:
-            continue
-        tokens.append(Token(kind, text, match.start()))
-    return tokens
+    return list(_cached_tokens(latex) if len(latex) <= _CACHED_LENGTH else _tokens(latex))
+
+
+_CACHED_LENGTH = 20_000
+"""Formulas up to this length keep their tokens cached (the reader tokenizes a line several times)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_tokens(latex: str) -> tuple[Token, ...]:
+    return _tokens(latex)
+
+
+def _tokens(latex: str) -> tuple[Token, ...]:
+    ignored = _IGNORED
+    return tuple(
+        Token(match.lastgroup, match.group(), match.start())
+        for match in _TOKEN.finditer(latex)
+        if match.lastgroup != "space" and match.group() not in ignored
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +195,61 @@ class Product(sympy.Expr):
         return self.args[0]
 
 
+_Method = TypeVar("_Method", bound=Callable)
+
+_SYMPY_FAILURES = (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError)
+"""What sympy may raise on odd constructions; turned into a :class:`ParseError` at the construct."""
+
+
+def _nested(method: _Method) -> _Method:
+    """Count one level of nesting around a grammar rule that can recurse.
+
+    Beyond :data:`MAX_DEPTH` levels the formula is refused with a :class:`ParseError` naming the
+    token where the too-deep level starts, so deep input can never exhaust the recursion limit.
+    A failure of sympy while building the construct is reported at the construct's first token.
+    """
+
+    @functools.wraps(method)
+    def guarded(self: Parser, *args):
+        start = self.peek() or (self.tokens[-1] if self.tokens else self.anchor)
+        if self.depth >= MAX_DEPTH:
+            raise self.error(f"formula nested too deeply (more than {MAX_DEPTH} levels) at {_shown(start)}", start)
+        self.depth += 1
+        try:
+            return method(self, *args)
+        except NotationError:
+            raise
+        except RecursionError:
+            raise self.error(f"formula nested too deeply at {_shown(start)}", start) from None
+        except _SYMPY_FAILURES as failure:
+            raise self.error(
+                f"internal error ({type(failure).__name__}) building the formula at {_shown(start)}: {failure}", start
+            ) from failure
+        finally:
+            self.depth -= 1
+
+    return guarded  # type: ignore[return-value]
+
+
+def _shown(token: Token | None) -> str:
+    return "the start of the formula" if token is None else repr(token.text)
+
+
+def _number(parser: Parser, token: Token) -> Expr:
+    """The exact value of a number token (refused when absurdly long)."""
+    if len(token.text) > MAX_NUMBER_DIGITS:
+        raise parser.error(f"the number {token.text[:12]!r}… is too long (more than {MAX_NUMBER_DIGITS} digits)", token)
+    return Integer(int(token.text)) if token.text.isdigit() else Rational(token.text)
+
+
+def _size_bits(number: Expr) -> int:
+    """An upper bound on the bits of the exact rationals inside a numeric expression."""
+    return 1 + sum(max(r.p.bit_length(), r.q.bit_length()) for r in number.atoms(sympy.Rational))
+
+
+_UNDEFINED = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
+
+
 _GREEK_POLICY_FREE = {"\\alpha", "\\beta", "\\delta", "\\epsilon", "\\lambda", "\\mu", "\\sigma"}
 _RELATION_STOP = {"=", "<", ">", "\\geq", "\\leq", "\\ge", "\\le", "\\approx", "\\equiv", "\\neq", "\\in", ",", "&"}
 
@@ -177,6 +262,8 @@ class Parser:
         self.tokens = tokenize(latex)
         self.position = 0
         self.notation = notation or Notation()
+        self.depth = 0
+        self.anchor: Token | None = None  # what an empty sub-parser's "end of formula" follows
 
     # -- token helpers ----------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> Token | None:
@@ -190,7 +277,7 @@ class Parser:
     def take(self) -> Token:
         token = self.peek()
         if token is None:
-            raise ParseError("unexpected end of formula", len(self.latex))
+            raise self.error("unexpected end of formula")
         self.position += 1
         return token
 
@@ -198,18 +285,20 @@ class Parser:
         token = self.peek()
         if token is None or token.text != text:
             found = "the end of the formula" if token is None else repr(token.text)
-            raise ParseError(
-                f"expected {text!r}{' ' + what if what else ''}, found {found}",
-                token.offset if token else len(self.latex),
-                len(token.text) if token else 1,
-            )
+            raise self.error(f"expected {text!r}{' ' + what if what else ''}, found {found}", token)
         return self.take()
 
     def error(self, message: str, token: Token | None = None) -> ParseError:
+        """A :class:`ParseError` at ``token`` (default: the next one, or the end after the last one)."""
         token = token or self.peek()
-        if token is None:
+        if token is not None:
+            if repr(token.text) not in message and (len(token.text) == 1 or token.text not in message):
+                message = f"{message} (at {token.text!r})"
+            return ParseError(message, token.offset, len(token.text))
+        last = self.tokens[-1] if self.tokens else self.anchor
+        if last is None:
             return ParseError(message, len(self.latex))
-        return ParseError(message, token.offset, len(token.text))
+        return ParseError(f"{message} (after {last.text!r})", last.offset + len(last.text))
 
     @property
     def done(self) -> bool:
@@ -224,31 +313,37 @@ class Parser:
         return expr
 
     def expression(self) -> Expr:
-        """``term (± term)*``."""
+        """``term (± term)*`` (the terms are added once, so long sums stay linear)."""
+        terms = []
+        sign = 1
         if self.at("+", "-"):
             sign = -1 if self.take().text == "-" else 1
-            value = sign * self.term()
-        else:
-            value = self.term()
+        terms.append(self.term() if sign == 1 else -self.term())
         while self.at("+", "-"):
             sign = -1 if self.take().text == "-" else 1
-            value = value + sign * self.term()
-        return value
+            terms.append(self.term() if sign == 1 else -self.term())
+        return terms[0] if len(terms) == 1 else sympy.Add(*terms)
 
     def term(self) -> Expr:
         """Factors multiplied by juxtaposition, ``\\cdot``, ``\\times`` or divided by ``/``."""
-        value = self.power()
+        factors = [self.power()]
         while True:
             if self.at("\\cdot", "\\times", "*"):
                 self.take()
-                value = value * self.power()
+                factors.append(self.power())
             elif self.at("/"):
-                self.take()
-                value = value / self.power()
+                slash = self.take()
+                factors.append(self.reciprocal(self.power(), slash))
             elif self.starts_factor():
-                value = value * self.power()
+                factors.append(self.power())
             else:
-                return value
+                return factors[0] if len(factors) == 1 else sympy.Mul(*factors)
+
+    def reciprocal(self, denominator: Expr, token: Token) -> Expr:
+        """``1/denominator``, refused when the denominator is zero (``1/0`` is no number)."""
+        if denominator == 0:
+            raise self.error(f"division by zero at {token.text!r}", token)
+        return self.raised(denominator, Integer(-1), token)
 
     def starts_factor(self) -> bool:
         token = self.peek()
@@ -260,13 +355,31 @@ class Parser:
             return token.text not in _RELATION_STOP and token.text not in _STOP_COMMANDS
         return token.text in ("(", "[", "{")
 
+    @_nested
     def power(self) -> Expr:
         base = self.primary()
         if self.at("^"):
-            self.take()
+            caret = self.take()
             exponent = self.group_expression()
-            return base**exponent
+            return self.raised(base, exponent, caret)
         return base
+
+    def raised(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        """``base^exponent``, refused when it is no finite real number or would be huge."""
+        if base.is_number and exponent.is_number:
+            if exponent in _UNDEFINED:
+                raise self.error(f"a number to an infinite power is not a number, at {token.text!r}", token)
+            if base == 0 and exponent.is_extended_negative:
+                raise self.error(f"zero to a negative power is undefined (division by zero), at {token.text!r}", token)
+            magnitude = sympy.ceiling(abs(exponent)) if exponent.is_extended_real else None
+            if magnitude is None or not magnitude.is_Integer:
+                raise self.error(f"cannot raise a number to the power {sympy.sstr(exponent)}, at {token.text!r}", token)
+            if int(magnitude) * _size_bits(base) > MAX_NUMBER_BITS and base not in (0, 1, -1):
+                raise self.error(f"the power at {token.text!r} is too large a number to compute exactly", token)
+        value = base**exponent
+        if value in _UNDEFINED or (value.is_number and value.is_extended_real is False):
+            raise self.error(f"the power at {token.text!r} is not a real number ({sympy.sstr(value)})", token)
+        return value
 
     def group_expression(self) -> Expr:
         """A braced group or a single token (``^t``, ``^{t+1}``)."""
@@ -277,9 +390,9 @@ class Parser:
             return value
         token = self.take()
         if token.kind == "number":
-            return Integer(int(token.text)) if token.text.isdigit() else Rational(token.text)
+            return _number(self, token)
         if token.kind == "letter":
-            return self.symbol_for(token.text)
+            return self.symbol_for(token)
         if token.text == "\\infty":
             return oo
         if token.text == "\\gamma":
@@ -292,7 +405,7 @@ class Parser:
             raise self.error("expected a term, found the end of the formula")
         if token.kind == "number":
             self.take()
-            return Integer(int(token.text)) if token.text.isdigit() else Rational(token.text)
+            return _number(self, token)
         if token.text in ("(", "["):
             closing = ")" if token.text == "(" else "]"
             self.take()
@@ -319,7 +432,7 @@ class Parser:
         if name == "\\frac":
             numerator = self.braced_expression()
             denominator = self.braced_expression()
-            return numerator / denominator
+            return sympy.Mul(numerator, self.reciprocal(denominator, token))
         if name in ("\\textcolor", "\\color"):
             self.braced_text()
             return self.braced_expression() if name == "\\textcolor" else self.expression()
@@ -352,20 +465,29 @@ class Parser:
             return Symbol("alpha", positive=True)
         if name == "\\nabla":
             subscript = self.subscript_tokens()
-            wrt = self.sub_parser(subscript).command() if subscript else Symbol("theta")
+            wrt = self.sub_expression(subscript, "the subscript of ∇") if subscript else Symbol("theta")
+            if wrt != Symbol("theta"):
+                raise self.error("∇ is only understood with respect to the parameters: \\nabla_\\theta", subscript[0])
             return Gradient(self.power(), wrt)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
         raise self.error(f"unknown macro {name}; declare it or rewrite the formula", token)
 
     def braced_text(self) -> str:
-        self.expect("{")
+        return "".join(token.text for token in self.braced_tokens())
+
+    def braced_tokens(self) -> list[Token]:
+        """The tokens of a ``{…}`` group (consumed), refused when the group is never closed."""
+        opening = self.expect("{")
         start = self.position
         depth = 1
         while depth:
-            token = self.take()
+            token = self.peek()
+            if token is None:
+                raise self.error(f"the {opening.text!r} here is never closed", opening)
+            self.position += 1
             depth += {"{": 1, "}": -1}.get(token.text, 0)
-        return "".join(token.text for token in self.tokens[start : self.position - 1])
+        return self.tokens[start : self.position - 1]
 
     def braced_expression(self) -> Expr:
         self.expect("{")
@@ -377,24 +499,42 @@ class Parser:
         """The tokens of ``_x`` or ``_{…}`` (consumed), or an empty list when there is no subscript."""
         if not self.at("_"):
             return []
-        self.take()
+        underscore = self.take()
         if self.at("{"):
-            self.take()
-            start = self.position
-            depth = 1
-            while depth:
-                token = self.take()
-                depth += {"{": 1, "}": -1}.get(token.text, 0)
-            return self.tokens[start : self.position - 1]
+            tokens = self.braced_tokens()
+            if not tokens:
+                raise self.error("empty subscript '_{}'", underscore)
+            return tokens
+        if self.peek() is None:
+            raise self.error("a subscript '_' with nothing after it", underscore)
         return [self.take()]
 
-    def sub_parser(self, tokens: list[Token]) -> Parser:
+    def sub_parser(self, tokens: list[Token], anchor: Token | None = None) -> Parser:
+        """A parser of ``tokens`` (part of this formula), nested as deep as this one is now."""
         parser = Parser.__new__(Parser)
         parser.latex = self.latex
         parser.tokens = tokens
         parser.position = 0
         parser.notation = self.notation
+        parser.depth = self.depth
+        parser.anchor = anchor or (self.tokens[self.position - 1] if self.position else self.anchor)
         return parser
+
+    def finished(self, value: Expr, what: str) -> Expr:
+        """``value`` if every token was read, else an error at the first one left over."""
+        if not self.done:
+            raise self.error(f"did not understand {self.peek().text!r} in {what}")
+        return value
+
+    def sub_expression(self, tokens: list[Token], what: str, anchor: Token | None = None) -> Expr:
+        """All of ``tokens`` read as one expression."""
+        parser = self.sub_parser(tokens, anchor)
+        return parser.finished(parser.expression(), what)
+
+    def sub_argument(self, tokens: list[Token], what: str, anchor: Token | None = None) -> Expr:
+        """All of ``tokens`` read as one state or action."""
+        parser = self.sub_parser(tokens, anchor)
+        return parser.finished(parser.argument(), what)
 
     # -- policies ---------------------------------------------------------------------------
     def policy_name(self, start: Token) -> str:
@@ -404,14 +544,17 @@ class Parser:
         if subscript:
             name += "_" + self.subscript_name(subscript)
         if self.at("^"):
-            self.take()
-            star = self.take() if not self.at("{") else None
-            if star is None:
-                inner = self.braced_text()
-                if inner != "*":
-                    raise self.error(f"π^{{{inner}}} is not a policy name I know", start)
-            elif star.text != "*":
-                raise self.error("expected * after π^", star)
+            caret = self.take()
+            if self.at("{"):
+                inner = self.braced_tokens()
+                if [token.text for token in inner] != ["*"]:
+                    raise self.error(
+                        f"π^{{{''.join(token.text for token in inner)}}} is not a policy name I know", caret
+                    )
+            else:
+                star = self.take()
+                if star.text != "*":
+                    raise self.error(f"expected * after π^, found {star.text!r}", star)
             name += "^*"
         while self.at("'"):
             self.take()
@@ -427,7 +570,10 @@ class Parser:
                 continue
             elif token.kind in ("letter", "number") or token.text in ("'", "*"):
                 parts.append(token.text)
-            elif token.text in ("_", "{", "}"):
+            elif token.text == "_":
+                if parts:  # π_{1_2} is not π_{12}
+                    parts.append("_")
+            elif token.text in ("{", "}"):
                 continue
             else:
                 raise self.error(f"cannot read {token.text!r} in a policy's name", token)
@@ -442,8 +588,10 @@ class Parser:
         if first.text == "\\pi":
             name = sub.policy_name(first)
         elif first.text == self.notation.parameter_macro:
-            name = "pi_theta" + "".join(token.text for token in sub.tokens[sub.position :] if token.text == "'")
-            sub.position = len(sub.tokens)
+            name = "pi_theta"
+            while sub.at("'"):
+                sub.take()
+                name += "'"
         else:
             raise self.error(f"expected a policy such as \\pi or \\theta in the subscript of {owner.text}", first)
         if not sub.done:
@@ -545,6 +693,7 @@ class Parser:
         self.expect(")")
         return Return(policy(name))
 
+    @_nested
     def argument(self) -> Expr:
         """A state or action argument: ``s``, ``s'``, ``s_t``, ``a_{t+1}``, ``s_0``, ``π(s)``."""
         token = self.peek()
@@ -573,7 +722,7 @@ class Parser:
             self.take()
             primes += "'"
         if subscript:
-            time = self.sub_parser(subscript).expression()
+            time = self.sub_expression(subscript, "a subscript", token)
             if time.free_symbols <= {t} and (time.has(t) or time.is_Integer):
                 node = StateAt if text in notation.state_letters else ActionAt
                 if primes:
@@ -582,10 +731,10 @@ class Parser:
             return Symbol(f"{text}_{sympy.sstr(time)}{primes}")
         return Symbol(text + primes)
 
-    def symbol_for(self, text: str) -> Expr:
-        if text == self.notation.time_letter:
+    def symbol_for(self, token: Token) -> Expr:
+        if token.text == self.notation.time_letter:
             return t
-        raise ParseError(f"{text!r} is not known here", 0)
+        raise self.error(f"{token.text!r} is not known here (only the time {self.notation.time_letter!r})", token)
 
     # -- operators with subscripts --------------------------------------------------------------
     def expectation(self, token: Token) -> Expr:
@@ -606,70 +755,90 @@ class Parser:
 
     def sample(self, tokens: list[Token], body: Expr | None) -> tuple[Sample, Expr | None]:
         """``x \\sim D`` subscripts (several variables, ``s_0, a_0, \\cdots \\sim ρ``), and the body
-        with any renaming they imply (``s_0 ∼ h`` names a plain state)."""
+        with any renaming they imply (``s_0 ∼ h`` names a plain state).  Every token must be read."""
         texts = [token.text for token in tokens]
         if "\\sim" not in texts:
-            raise self.error("expected '\\sim' in the expectation's subscript", tokens[0])
+            raise self.error("expected '\\sim' in the expectation's subscript", tokens[0] if tokens else None)
         split = texts.index("\\sim")
-        variables = self.sub_parser(tokens[:split])
-        distribution = tokens[split + 1 :]
-        names: list[Expr] = []
-        trajectory_variables = False
+        sim = tokens[split]
+        variables = self.sub_parser(tokens[:split], sim)
+        names: list[tuple[Expr, Token]] = []
+        tau: Token | None = None
         while not variables.done:
             current = variables.take()
-            if current.text in (",", "\\cdots", "\\ldots", "\\dots"):
+            if current.text in (",", "\\cdots", "\\ldots", "\\dots", "(", ")"):
                 continue
             if current.text == "\\tau":
-                trajectory_variables = True
-                continue
-            if current.text in ("(", ")"):
+                tau = current
                 continue
             variable = variables.variable_after(current)
-            if variable is None:
+            if variable is None or not isinstance(variable, (Symbol, StateAt, ActionAt)) or variable == t:
                 raise self.error(f"cannot sample {current.text!r}", current)
-            if isinstance(variable, (StateAt, ActionAt)):
-                trajectory_variables = True
-            names.append(variable)
-        dist_parser = self.sub_parser(distribution)
+            names.append((variable, current))
+        if not names and tau is None:
+            raise self.error("nothing to sample before '\\sim'", sim)
+        trajectory_variables = tau is not None or any(isinstance(var, (StateAt, ActionAt)) for var, _ in names)
+        dist_parser = self.sub_parser(tokens[split + 1 :], sim)
         head = dist_parser.take()
-        if head.text == "\\rho":
-            rho_policy = dist_parser.policy_from_subscript(dist_parser.subscript_tokens(), head)
-            dist_parser.skip_call()
-            return Sample(Symbol("tau"), TrajectoryDistribution(rho_policy)), body
+
+        def read(result: Sample) -> tuple[Sample, Expr | None]:
+            if not dist_parser.done:
+                leftover = dist_parser.peek()
+                raise self.error(f"did not understand {leftover.text!r} in the distribution after '\\sim'", leftover)
+            return result, body
+
         if trajectory_variables and head.text in ("h", "P"):
             # ``s_0 ∼ h(s_0)`` names one state, not the trajectory's: read it as a plain variable.
-            renamed = {var: Symbol(f"s_{sympy.sstr(var.args[0])}") for var in names if isinstance(var, StateAt)}
+            if tau is not None:
+                raise self.error(f"a trajectory τ is sampled from ρ, not {head.text!r}", head)
+            renamed = {var: Symbol(f"s_{sympy.sstr(var.args[0])}") for var, _ in names if isinstance(var, StateAt)}
             body = body.xreplace(renamed) if body is not None else None
-            names = [renamed.get(var, var) for var in names]
-            trajectory_variables = False
-        if trajectory_variables:
+            names = [(renamed.get(var, var), token) for var, token in names]
+            trajectory_variables = any(isinstance(var, (StateAt, ActionAt)) for var, _ in names)
+        if trajectory_variables or head.text == "\\rho":
+            for var, token in names:
+                if not isinstance(var, (StateAt, ActionAt)):
+                    raise self.error(f"{token.text!r} is not a trajectory variable such as s_t or a_t", token)
+            if head.text == "\\rho":
+                rho_policy = dist_parser.policy_from_subscript(dist_parser.subscript_tokens(), head)
+                dist_parser.skip_call()
+                return read(Sample(Symbol("tau"), TrajectoryDistribution(rho_policy)))
             if head.text == "\\pi" or head.text == self.notation.parameter_macro:
-                dist_parser.position -= 1
-                name = dist_parser.take()
-                chosen = policy(dist_parser.policy_name(name)) if name.text == "\\pi" else policy("pi_theta")
-                return Sample(Symbol("tau"), TrajectoryDistribution(chosen)), body
+                if head.text == "\\pi":
+                    chosen = policy(dist_parser.policy_name(head))
+                else:
+                    name = "pi_theta"
+                    while dist_parser.at("'"):
+                        dist_parser.take()
+                        name += "'"
+                    chosen = policy(name)
+                dist_parser.skip_call()
+                return read(Sample(Symbol("tau"), TrajectoryDistribution(chosen)))
             raise self.error("trajectory variables are sampled from a trajectory distribution ρ", head)
         if len(names) != 1:
             if head.text == "P" and len(names) == 2:
                 visitation = dist_parser.policy_from_subscript(dist_parser.subscript_tokens(), head)
-                return Sample(Tuple(*names), VisitationDistribution(visitation)), body
-            raise self.error("sample one variable at a time here (x \\sim D)", tokens[0])
-        variable = names[0]
+                dist_parser.skip_call()
+                return read(Sample(Tuple(*(var for var, _ in names)), VisitationDistribution(visitation)))
+            raise self.error("sample one variable at a time here (x \\sim D)", names[1][1] if names else sim)
+        variable = names[0][0]
         if head.text == "h":
             dist_parser.skip_call()
-            return Sample(variable, InitialDistribution()), body
+            return read(Sample(variable, InitialDistribution()))
         if head.text == "P":
-            return self.transition_sample(dist_parser, variable), body
+            return read(self.transition_sample(dist_parser, variable))
         if head.text == "\\pi":
             chosen = policy(dist_parser.policy_name(head))
-            state = dist_parser.conditioning_state() or _paired_state(body, variable)
-            return Sample(variable, PolicyDistribution(chosen, state)), body
+            state = dist_parser.conditioning_state(variable) or _paired_state(body, variable)
+            return read(Sample(variable, PolicyDistribution(chosen, state)))
         raise self.error(f"unknown distribution {head.text!r} (known: h, π, P(·|s,a), ρ_π)", head)
 
     def transition_sample(self, parser: Parser, variable: Expr) -> Sample:
+        """``s' ∼ P(s'|s,a)`` or ``s' ∼ P(·|s,a)``."""
         parser.expect("(")
-        while not parser.at("|", "\\mid"):
-            parser.take()
+        parser.sampled_slot(variable)
+        if not parser.at("|", "\\mid"):
+            raise parser.error("expected | in P(s'|s,a)")
         parser.take()
         state = parser.argument()
         parser.expect(",")
@@ -677,23 +846,39 @@ class Parser:
         parser.expect(")")
         return Sample(variable, TransitionDistribution(state, action))
 
-    def skip_call(self) -> None:
-        """Skip an optional ``(τ)`` / ``(s)`` after a distribution's name."""
-        if self.at("("):
-            depth = 0
-            while True:
-                token = self.take()
-                depth += {"(": 1, ")": -1}.get(token.text, 0)
-                if depth == 0:
-                    return
+    def sampled_slot(self, variable: Expr) -> None:
+        """The first slot of ``P(·|s,a)`` / ``π(·|s)``: ``\\cdot`` or the sampled variable itself."""
+        if self.at("\\cdot"):
+            self.take()
+            return
+        first = self.peek()
+        written = self.argument()
+        if written != variable:
+            raise self.error(f"{sympy.sstr(written)} here is not the sampled variable {sympy.sstr(variable)}", first)
 
-    def conditioning_state(self) -> Expr | None:
+    def skip_call(self) -> None:
+        """An optional ``(τ)`` / ``(s)`` / ``(s, a)`` after a distribution's name: variables only."""
+        if not self.at("("):
+            return
+        self.take()
+        while True:
+            if self.at("\\tau", "\\cdot"):
+                self.take()
+            else:
+                self.argument()
+            if not self.at(","):
+                break
+            self.take()
+        self.expect(")", "to close the distribution's arguments")
+
+    def conditioning_state(self, variable: Expr) -> Expr | None:
         """``π(·|s)`` written out in a subscript, if it is."""
         if not self.at("("):
             return None
         self.take()
-        while not self.at("|", "\\mid"):
-            self.take()
+        self.sampled_slot(variable)
+        if not self.at("|", "\\mid"):
+            raise self.error("expected | in π(a|s)")
         self.take()
         state = self.argument()
         self.expect(")")
@@ -701,24 +886,65 @@ class Parser:
 
     def sum(self, token: Token) -> Expr:
         subscript = self.subscript_tokens()
+        if not subscript:
+            raise self.error("a sum needs its index: \\sum_{t=0}^\\infty or \\sum_{a}", token)
         upper = None
         if self.at("^"):
             self.take()
+            bound = self.peek()
             upper = self.group_expression()
         body = self.power_term()
-        if not subscript:
-            raise self.error("a sum needs its index: \\sum_{t=0}^\\infty or \\sum_{a}", token)
         texts = [tok.text for tok in subscript]
         if "=" in texts:
-            split = texts.index("=")
-            index = self.sub_parser(subscript[:split]).expression()
-            lower = self.sub_parser(subscript[split + 1 :]).expression()
-            if index != t:
-                raise self.error("only sums over time t are supported with bounds", subscript[0])
-            return Sum(body, (t, lower, upper if upper is not None else oo))
-        variable_tokens = subscript[: texts.index("\\in")] if "\\in" in texts else subscript
-        variable = self.sub_parser(variable_tokens).argument()
-        return SumOver(body, variable)
+            lower = self.time_index(subscript, token, "sum")
+            if upper is None:
+                upper = oo
+            if not (upper == oo or upper.is_Integer):
+                raise self.error("the upper bound of a sum over t must be an integer or ∞", bound)
+            return Sum(body, (t, lower, upper))
+        if upper is not None:
+            raise self.error("a sum over a state or action has no upper bound", bound)
+        if "\\in" in texts:
+            position = texts.index("\\in")
+            self.check_set(subscript[position + 1 :], subscript[position])
+            variable_tokens = subscript[:position]
+        else:
+            variable_tokens = subscript
+        return SumOver(body, self.bound_variable(variable_tokens, "sum", token))
+
+    def time_index(self, subscript: list[Token], owner: Token, what: str) -> Expr:
+        """``t=k`` in the subscript of a sum or product: the lower bound ``k`` (an integer)."""
+        texts = [tok.text for tok in subscript]
+        split = texts.index("=")
+        equals = subscript[split]
+        if not split or split == len(subscript) - 1:
+            raise self.error(f"a {what} with bounds needs t=k in its subscript", equals)
+        index = self.sub_expression(subscript[:split], f"the index of the {what}", owner)
+        if index != t:
+            raise self.error(f"only {what}s over time t are supported with bounds", subscript[0])
+        lower = self.sub_expression(subscript[split + 1 :], f"the lower bound of the {what}", equals)
+        if not lower.is_Integer:
+            raise self.error(f"the lower bound of a {what} over t must be an integer", subscript[split + 1])
+        return lower
+
+    def bound_variable(self, tokens: list[Token], what: str, owner: Token) -> Symbol:
+        """The state or action a sum, max or argmax ranges over (a plain letter, maybe primed/indexed)."""
+        variable = self.sub_argument(tokens, f"the subscript of the {what}", owner)
+        if not isinstance(variable, Symbol) or variable == t:
+            raise self.error(f"a {what} ranges over a state or action letter", tokens[0] if tokens else owner)
+        return variable
+
+    def check_set(self, tokens: list[Token], member: Token) -> None:
+        """The set after ``∈`` in a sum's subscript: all states or actions (``A``, ``A(s)``, ``\\mathcal{S}``)."""
+        texts = [tok.text for tok in tokens if tok.text not in ("\\mathcal", "{", "}")]
+        if not texts or texts[0] not in ("A", "S", "U", "X"):
+            raise self.error(
+                "the set after '\\in' must be all states S or all actions A(s)", tokens[0] if tokens else member
+            )
+        rest = self.sub_parser([tok for tok in tokens if tok.text not in ("\\mathcal", "{", "}")][1:], member)
+        rest.skip_call()
+        if not rest.done:
+            raise self.error(f"did not understand {rest.peek().text!r} in the set after '\\in'", rest.peek())
 
     def power_term(self) -> Expr:
         """The body of a sum, max or product: a product of factors (it stops at + and -)."""
@@ -726,14 +952,14 @@ class Parser:
 
     def product(self, token: Token) -> Expr:
         subscript = self.subscript_tokens()
-        if self.at("^"):
-            self.take()
-            self.group_expression()
-        body = self.power_term()
-        texts = [tok.text for tok in subscript]
-        if "=" not in texts:
+        if "=" not in [tok.text for tok in subscript]:
             raise self.error("a product needs its index: \\prod_{t=0}^\\infty", token)
-        lower = self.sub_parser(subscript[texts.index("=") + 1 :]).expression()
+        if self.at("^"):
+            caret = self.take()
+            if self.group_expression() != oo:
+                raise self.error("only products up to ∞ are understood", caret)
+        body = self.power_term()
+        lower = self.time_index(subscript, token, "product")
         return Product(body, lower)
 
     def maximum(self, token: Token) -> Expr:
@@ -743,10 +969,11 @@ class Parser:
         head = subscript[0]
         body = self.power_term()
         if head.text == self.notation.parameter_macro:
-            name = "pi_theta" + "".join(tok.text for tok in subscript if tok.text == "'")
-            return PolicyMax(body, Symbol(name))
-        variable = self.sub_parser(subscript).argument()
-        return MaxOver(body, variable)
+            for extra in subscript[1:]:
+                if extra.text != "'":
+                    raise self.error(f"did not understand {extra.text!r} in the subscript of max", extra)
+            return PolicyMax(body, Symbol("pi_theta" + "'" * (len(subscript) - 1)))
+        return MaxOver(body, self.bound_variable(subscript, "max", token))
 
     def argmax(self, token: Token) -> Expr:
         if token.text == "\\operatorname":
@@ -756,7 +983,9 @@ class Parser:
         else:
             self.expect("\\max", "after \\arg")
         subscript = self.subscript_tokens()
-        variable = self.sub_parser(subscript).argument()
+        if not subscript:
+            raise self.error("argmax needs the variable it maximises over: \\arg\\max_a", token)
+        variable = self.bound_variable(subscript, "argmax", token)
         return ArgMax(self.power_term(), variable)
 
 
@@ -850,16 +1079,24 @@ def parse_statement(latex: str, notation: Notation | None = None) -> ParsedState
     if rest and rest[0].text == "\\forall":
         comma = _top_level_comma(rest)
         if comma is None:
-            raise ParseError("expected ',' after the quantifier ∀ …", start + rest[0].offset)
+            raise ParseError(f"expected ',' after the quantifier {rest[0].text!r} …", start + rest[0].offset)
         domain = _quantifier(text, start, rest[1:comma], notation)
         start = start + rest[comma].offset + 1
     relations = split_relations(text[start:])
     if len(relations) != 1:
-        what = "no relation" if not relations else f"{len(relations)} relations"
-        raise ParseError(f"expected one relation in a statement, found {what}", start, len(text) - start)
+        if relations:
+            found = ", ".join(repr(text[start + begin : start + end]) for _, begin, end in relations)
+            what = f"{len(relations)} relations ({found})"
+            offset, length = start + relations[1][1], relations[1][2] - relations[1][1]
+        else:
+            what, offset, length = f"no relation in '{text[start : start + 40].strip()}'", start, len(text) - start
+        raise ParseError(f"expected one relation in a statement, found {what}", offset, length)
     name, begin, end = relations[0]
-    lhs = _parse_at(text, start, start + begin, notation)
-    rhs = _parse_at(text, start + end, len(text), notation)
+    symbol = Token("symbol", text[start + begin : start + end], start + begin)
+    lhs = _parse_at(text, start, start + begin, notation, f"nothing before {symbol.text!r}: this side is empty", symbol)
+    rhs = _parse_at(
+        text, start + end, len(text), notation, f"nothing after {symbol.text!r}: this side is empty", symbol
+    )
     return ParsedStatement(lhs, name, rhs, domain, therefore)
 
 
@@ -875,19 +1112,42 @@ def _top_level_comma(tokens: list[Token]) -> int | None:
 def _quantifier(text: str, base: int, tokens: list[Token], notation: Notation | None) -> tuple[Sample, ...]:
     """``∀ s ∈ S`` (no restriction) or ``∀ (s,a) ∼ P_π(s,a)`` (the pairs a policy visits)."""
     texts = [token.text for token in tokens]
-    if "\\in" in texts:
-        return ()
-    if "\\sim" not in texts:
-        raise ParseError("expected '∈ S' or '∼ D' in the quantifier", base + (tokens[0].offset if tokens else 0))
     parser = Parser(text, notation)
     parser.tokens = [Token(tok.kind, tok.text, base + tok.offset) for tok in tokens]
+    if "\\in" in texts:
+        member = texts.index("\\in")
+        _quantified_variables(parser, parser.tokens[:member], parser.tokens[member])
+        parser.check_set(parser.tokens[member + 1 :], parser.tokens[member])
+        return ()
+    if "\\sim" not in texts:
+        raise ParseError(
+            f"expected '∈ S' or '∼ D' in the quantifier, found '{' '.join(texts)}'",
+            base + (tokens[0].offset if tokens else 0),
+        )
     sample, _ = parser.sample(parser.tokens, None)
     return (sample,)
 
 
-def _parse_at(text: str, start: int, end: int, notation: Notation | None) -> Expr:
-    parser = Parser(text[:end], notation)
-    parser.tokens = [token for token in parser.tokens if token.offset >= start]
+def _quantified_variables(parser: Parser, tokens: list[Token], member: Token) -> None:
+    """The variables of ``∀ s, a ∈ …``: state and action letters (with primes and indices) only."""
+    variables = parser.sub_parser(tokens, member)
+    count = 0
+    while not variables.done:
+        current = variables.take()
+        if current.text in (",", "(", ")"):
+            continue
+        if variables.variable_after(current) is None:
+            raise variables.error(f"cannot quantify over {current.text!r}", current)
+        count += 1
+    if not count:
+        raise parser.error("nothing is quantified before '\\in'", member)
+
+
+def _parse_at(text: str, start: int, end: int, notation: Notation | None, empty: str, relation: Token) -> Expr:
+    """One side of a statement: the tokens of ``text[start:end]`` (an empty side is blamed on ``relation``)."""
+    parser = Parser(text, notation)  # the tokens of the whole line are cached: slice them, don't re-tokenize
+    parser.tokens = [token for token in parser.tokens if start <= token.offset < end]
     if not parser.tokens:
-        raise ParseError("this side of the relation is empty", start)
+        raise ParseError(empty, relation.offset, len(relation.text))
+    parser.anchor = relation
     return parser.parse()

@@ -9,6 +9,8 @@ in full is reported as unread with its line and column; it is never judged on a 
 from __future__ import annotations
 
 import dataclasses
+import re
+import time
 from dataclasses import dataclass, field
 
 import sympy
@@ -33,6 +35,7 @@ from symrl.errors import NotationError
 from symrl.expr import (
     ActionAt,
     Expectation,
+    InitialProbability,
     MaxOver,
     PolicyAction,
     PolicyDistribution,
@@ -58,7 +61,7 @@ from symrl.latex.parser import (
     parse_statement,
 )
 
-__all__ = ["Reading", "read_document", "PREMISE_CUES"]
+__all__ = ["MAX_BLOCK_CHARS", "PREMISE_CUES", "READ_SECONDS", "Reading", "read_document"]
 
 PREMISE_CUES = ("assume", "suppose", "we are given")
 """Words in the sentence before a block that make its statements premises rather than claims."""
@@ -109,31 +112,66 @@ class _Context:
         return World(policies=tuple(sorted(self.policies.items())))
 
 
-def read_document(text: str, path: str, *, notation: Notation | None = None) -> Reading:
+READ_SECONDS = 5.0
+"""Default time limit of :func:`read_document`: blocks not reached by then are reported unread."""
+
+MAX_BLOCK_CHARS = 20_000
+"""Longest display block read (the longest block of a real post is a few thousand characters)."""
+
+
+def read_document(
+    text: str, path: str, *, notation: Notation | None = None, seconds: float | None = READ_SECONDS
+) -> Reading:
     """Read every display block of a Markdown (or, for ``.tex`` paths, TeX) document.
+
+    Never raises on text: whatever cannot be read is an :class:`Unread` entry with its line and
+    column, one per display block at least.  Reading is bounded: a block longer than
+    :data:`MAX_BLOCK_CHARS` is not read, and once ``seconds`` have passed (``None``: no limit) the
+    remaining blocks are reported unread.  No signals are used, so it works in any thread.
 
     >>> reading = read_document("$$\\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\\n$$\\n", "post.md")
     >>> [type(item).__name__ for item in reading.derivation.items], reading.unread
     (['StatementChain'], [])
     """
+    deadline = None if seconds is None else time.monotonic() + seconds
     notation = notation or Notation()
-    blocks = find_math_tex(text, path) if path.endswith(".tex") else find_math(text, path)
-    lines = text.splitlines()
+    try:
+        blocks = find_math_tex(text, path) if str(path).endswith(".tex") else find_math(text, path)
+    except NotationError as error:
+        return Reading(Derivation(name=path, source=path), [Unread(1, f"line 1, column 1: {error}", 1)])
+    except Exception as error:  # a reader bug must not take the whole check down
+        return Reading(Derivation(name=path, source=path), [Unread(1, _internal("the document", error), 1)])
+    lines = re.split(r"\r\n|\r|\n", text)  # numbered as the Markdown parser numbers them
     context = _Context()
     items: list = []
     unread: list[Unread] = []
     for block in blocks:
-        try:
-            chain = read_chain(block)
-        except NotationError as error:
-            unread.append(Unread(block.start_line, f"block {block.index}: {error}"))
-            continue
-        premise = _introduced_as_premise(lines, block.start_line)
+        policies = dict(context.policies)
         assumptions, context.assumptions = context.assumptions, ()
+        line, column = block.source_map.position_of(0)
         try:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _Unreadable(f"not read: reading stopped at its time limit of {seconds:g} s", line, column)
+            if len(block.latex) > MAX_BLOCK_CHARS:
+                message = f"not read: {len(block.latex)} characters, longer than the {MAX_BLOCK_CHARS} a block may have"
+                raise _Unreadable(message, line, column)
+            premise = _introduced_as_premise(lines, block.start_line)
+            chain = read_chain(block)
             new_items = _items(block, chain, context, notation, premise, path, assumptions)
+            if not new_items:
+                raise _Unreadable("no relation to check in this block", line, column)
         except _Unreadable as error:
-            unread.append(Unread(error.line, f"block {block.index}: {error}", error.column))
+            where = "" if str(error).startswith("line ") else f"line {error.line}, column {error.column}: "
+            unread.append(Unread(error.line, f"block {block.index}: {where}{error}", error.column))
+            context.policies = policies  # an unread block defines nothing
+            continue
+        except NotationError as error:
+            unread.append(Unread(line, f"block {block.index}: line {line}, column {column}: {error}", column))
+            context.policies = policies
+            continue
+        except Exception as error:  # one unreadable block must not lose the others
+            unread.append(Unread(line, _internal(f"block {block.index}", error), column))
+            context.policies = policies
             continue
         items.extend(new_items)
         if premise:  # a premise holds for the block that follows it (the argument built on it)
@@ -141,6 +179,14 @@ def read_document(text: str, path: str, *, notation: Notation | None = None) -> 
                 line.statement for item in new_items if isinstance(item, StatementChain) for line in item.lines
             )
     return Reading(Derivation(name=path, source=path, items=tuple(items)), unread)
+
+
+INTERNAL_ERROR = "internal error"
+"""Marks an unread passage that a bug of symrl, not the text, left unread (the fuzz tests look for it)."""
+
+
+def _internal(where: str, error: BaseException) -> str:
+    return f"{where}: {INTERNAL_ERROR} ({type(error).__name__}: {str(error)[:200]}); this passage is not checked"
 
 
 def _introduced_as_premise(lines: list[str], start_line: int) -> bool:
@@ -171,7 +217,7 @@ def _items(
     if chain.kind is ChainKind.EXPRESSION and all(link.relation == "≡" for row in rows for link in row.relations):
         return [_same_maximisers(block, rows, context, notation)]
     first_link = rows[0].relations[0] if rows[0].relations else None
-    if first_link is not None and first_link.relation in ("←", "=") and _is_parameter_update(rows[0], notation):
+    if first_link is not None and first_link.relation in ("←", "=") and _is_parameter_update(rows, notation):
         context.policies.setdefault("pi_theta", PolicySpec("softmax"))
         context.policies["pi_theta'"] = PolicySpec("gradient-step", base="pi_theta")
         return [GradientDefinition(name="gradient update", block=block.index, line=rows[0].line, latex=rows[0].text)]
@@ -189,48 +235,99 @@ def _about_policy_actions(rows: list[Row], notation: Notation) -> bool:
     return isinstance(start, PolicyAction)
 
 
-def _is_parameter_update(row: Row, notation: Notation) -> bool:
+_GRADIENT_ASCENT = "\\theta + \\alpha \\nabla_\\theta \\eta(\\theta)"
+"""The one parameter update the checker models (``π_θ'`` is then a gradient step from ``π_θ``)."""
+
+
+def _is_parameter_update(rows: list[Row], notation: Notation) -> bool:
+    """Whether the block is the update ``θ' ← θ + α ∇_θ η(θ)``; a different update that uses ∇ is unread."""
+    row = rows[0]
     try:
         lhs = parse_expression(row.lhs, notation)
+        if not (isinstance(lhs, Symbol) and lhs.name.startswith("theta")):
+            return False
         rhs = parse_expression(row.relations[0].rhs, notation)
     except ParseError:
         return False
-    return isinstance(lhs, Symbol) and lhs.name.startswith("theta") and rhs.has(Gradient)
+    if not rhs.has(Gradient):
+        return False
+    if len(rows) > 1 or len(row.relations) > 1 or row.clauses:
+        raise _unreadable_row("a parameter update must stand alone in its block", rows[1] if len(rows) > 1 else row)
+    if lhs != Symbol("theta'") or rhs != parse_expression(_GRADIENT_ASCENT, notation):
+        raise _unreadable_row(f"only the gradient-ascent update θ' = {_GRADIENT_ASCENT} is understood", row)
+    return True
 
 
-def _side(text: str, row: Row, link: Link | None, notation: Notation) -> Expr:
-    """Parse one side of a relation; an error points at its source line and column."""
+def _side(text: str, row: Row, link: Link | None, notation: Notation, shift: int = 0) -> Expr:
+    """Parse one side of a relation (``text`` starts ``shift`` characters into the side, as the
+    bounds of an interval do); an error points at its source line and column."""
     try:
         return parse_expression(text, notation)
     except ParseError as error:
-        raise _located(error, row, link) from None
+        raise _located(error, row, link, shift) from None
 
 
-def _located(error: ParseError, row: Row, link: Link | None) -> _Unreadable:
-    if link is not None:
-        line, column = row.source_map.position_of(link.rhs_offset + error.offset)
-    else:
-        start = max(row.text.find(row.lhs), 0)
-        line, column = row.line_of(start + error.offset), row.column_of(start + error.offset)
-    return _Unreadable(f"line {line}, column {column}: {error}", line, column)
+def _located(error: ParseError, row: Row, link: Link | None, shift: int = 0) -> _Unreadable:
+    """``error`` (an offset in one side of ``row``: the left one, or ``link``'s right one) at its source."""
+    start = _lhs_start(row) if link is None else _rhs_start(row, link)
+    return _unreadable_at(str(error), row, row.block_offset(start + shift + error.offset))
+
+
+def _unreadable_at(message: str, row: Row, block_offset: int) -> _Unreadable:
+    line, column = row.source_map.position_of(block_offset)
+    return _Unreadable(f"line {line}, column {column}: {message}", line, column)
+
+
+def _unreadable_row(message: str, row: Row) -> _Unreadable:
+    """``message`` about a whole row, located at the row's first character."""
+    return _unreadable_at(message, row, row.block_offset(_lhs_start(row)))
+
+
+def _lhs_start(row: Row) -> int:
+    """Offset in ``row.text`` where the row's left side (its first non-blank character) starts."""
+    return len(row.text) - len(row.text.lstrip())
+
+
+def _rhs_start(row: Row, link: Link) -> int:
+    """Offset in ``row.text`` where ``link``'s right side starts (``link.rhs_offset`` is a block offset)."""
+    index = row.text.find(link.rhs) if link.rhs else -1
+    first = index
+    while index >= 0:
+        if row.block_offset(index) == link.rhs_offset:
+            return index
+        index = row.text.find(link.rhs, index + 1)
+    return first if first >= 0 else len(row.text)
 
 
 def _expression_chain(block: MathBlock, rows: list[Row], context: _Context, notation: Notation, path: str):
     start_row = rows[0]
-    start = _side(start_row.lhs, start_row, None, notation)
+    start = _judgeable(_side(start_row.lhs, start_row, None, notation), start_row, None)
     steps: list[Step] = []
     previous = start
     conclusion = None
     items = []
     for row in rows:
+        if conclusion is not None:
+            raise _unreadable_row("a row after the chain's conclusion (∴ …)", row)
         if row is not start_row and row.lhs and row.therefore:
-            conclusion = _statement_line(row, context, notation)
+            if len(row.relations) != 1 or row.clauses:
+                raise _unreadable_row("a conclusion (∴ …) must be one relation", row)
+            conclusion = _statement_line(row, context, notation, block.latex)
             continue
         if row is not start_row and row.lhs:
-            raise _Unreadable("a row with its own left side inside an expression chain", row.line)
+            raise _unreadable_row("a row with its own left side inside an expression chain", row)
+        if row.quantifier and row.relations:
+            # ``∀ s ∈ S, …`` changes nothing (a chain holds for every state); ``∀ x ∼ D`` would restrict it
+            first = dataclasses.replace(row, relations=row.relations[:1])
+            quantified = _statement_line(first, context, notation, block.latex)
+            if quantified.statement.domain:
+                message = f"the quantifier '{row.quantifier[:60]}' of an expression chain is not understood"
+                anchor = row.block_offset(_lhs_start(row))
+                found = block.latex.rfind(row.quantifier, 0, anchor)
+                raise _unreadable_at(message, row, found if found >= 0 else anchor)
         for link in row.relations:
             relation = _relation(link, row)
-            expr = _side(link.rhs, row, link, notation)
+            expr = _judgeable(_side(link.rhs, row, link, notation), row, link)
             sampled = _new_samples(previous, expr) if relation is Relation.APPROX else ()
             steps.append(Step(relation, expr, link.rhs, link.line, sampled))
             previous = expr
@@ -249,6 +346,22 @@ def _expression_chain(block: MathBlock, rows: list[Row], context: _Context, nota
     return [chain, *items]
 
 
+_NOT_A_QUANTITY = {
+    ArgMax: "argmax is a set of actions; it is only understood as π(s) = argmax_a …",
+    PolicyMax: "max over θ is only understood on both sides of a relation or in a chain of ≡",
+    Gradient: "∇_θ is only understood in the update θ' = θ + α ∇_θ η(θ)",
+    Product: "a product over t is only understood in a where-clause defining ρ(τ)",
+}
+
+
+def _judgeable(expr: Expr, row: Row, link: Link | None) -> Expr:
+    """``expr`` if it is a quantity the checker can evaluate, else unread (never judged in part)."""
+    for node, why in _NOT_A_QUANTITY.items():
+        if expr.has(node):
+            raise _located(ParseError(why, 0), row, link)
+    return expr
+
+
 def _statements(
     block: MathBlock,
     rows: list[Row],
@@ -259,18 +372,22 @@ def _statements(
     assumptions: tuple[Statement, ...] = (),
 ):
     lines: list[StatementLine] = []
+    extra: list = []  # the definitions of where-clauses
     domain: tuple[Sample, ...] = ()
     for row in rows:
         conditions = [clause.text for clause in row.clauses if clause.role == "condition"]
         if conditions:
-            raise _Unreadable(
-                f"the condition '{'; '.join(conditions)}' is not understood; declare it to check this line", row.line
+            raise _unreadable_row(
+                f"the condition '{'; '.join(conditions)}' is not understood; declare it to check this line", row
             )
+        if not row.relations:
+            raise _unreadable_row(f"no relation in '{row.text[:60]}'", row)
+        extra.extend(_clause(block, row, clause, context, notation) for clause in row.where)
         link = row.relations[0]
         if link.relation == "∈":
             lines.extend(_membership(row, link, notation))
             continue
-        for line in _statement_lines(row, context, notation):
+        for line in _statement_lines(row, context, notation, block.latex):
             statement = line.statement
             # Later lines keep the quantifier of earlier ones ("∀ (s,a) ∼ P_π" carries on).
             domain = statement.domain or _carried_domain(domain, statement)
@@ -285,7 +402,8 @@ def _statements(
             world=context.world(),
             mode=mode,
             assumptions=assumptions,
-        )
+        ),
+        *extra,
     ]
 
 
@@ -302,20 +420,29 @@ def _carried_domain(domain: tuple[Sample, ...], statement: Statement) -> tuple[S
     return domain + extra
 
 
-def _statement_lines(row: Row, context: _Context, notation: Notation) -> list[StatementLine]:
-    """One statement per relation of the row: ``X = argmax … = Y`` is two claims about ``X``."""
+def _statement_lines(row: Row, context: _Context, notation: Notation, block_latex: str = "") -> list[StatementLine]:
+    """One statement per relation of the row: ``X = argmax … = Y`` is two claims about ``X``.
+
+    The first relation is read with the row's quantifier; the left side is parsed once and each
+    later right side once, so a long line of relations costs no more than reading it.
+    """
+    first = _statement_line(dataclasses.replace(row, relations=row.relations[:1]), context, notation, block_latex)
     if len(row.relations) == 1:
-        return [_statement_line(row, context, notation)]
+        return [first]
     lhs = _side(row.lhs, row, None, notation)
+    domain = first.statement.domain
     lines = []
-    for link in row.relations:
-        single = dataclasses.replace(row, relations=(link,))
-        line = _statement_line(single, context, notation)
-        rhs = line.statement.rhs
-        if isinstance(lhs, PolicyAction) and isinstance(_side(link.rhs, row, link, notation), PolicyAction):
-            line = StatementLine(_same_action(lhs, _side(link.rhs, row, link, notation)), row.text, row.line)
-        elif line.statement.lhs != lhs and not isinstance(rhs, MaxOver):
-            raise _Unreadable("a chain of relations on one line must share its left side", row.line)
+    for number, link in enumerate(row.relations):
+        if number and row.relations[number - 1].relation != "=":
+            message = f"after {row.relations[number - 1].latex}, {link.latex} does not relate to the left side"
+            raise _unreadable_at(message, row, link.offset)
+        rhs = _side(link.rhs, row, link, notation)
+        if isinstance(lhs, PolicyAction) and isinstance(rhs, PolicyAction):
+            lines.append(StatementLine(_same_action(lhs, rhs), row.text, row.line))
+            continue
+        line = first if number == 0 else _built_line(row, link, lhs, rhs, domain, context)
+        if line.statement.lhs != lhs and not isinstance(line.statement.rhs, MaxOver):
+            raise _unreadable_at("a chain of relations on one line must share its left side", row, link.offset)
         lines.append(line)
     return lines
 
@@ -330,22 +457,67 @@ def _same_action(first: PolicyAction, second: PolicyAction) -> Statement:
     )
 
 
-def _statement_line(row: Row, context: _Context, notation: Notation) -> StatementLine:
+def _statement_line(row: Row, context: _Context, notation: Notation, block_latex: str = "") -> StatementLine:
+    """The statement of a row with one relation (and maybe a quantifier ``∀ … ,``)."""
+    if len(row.relations) != 1:
+        raise _unreadable_row("expected one relation in this statement", row)
     link = row.relations[0]
-    text = (row.quantifier + ", " if row.quantifier else "") + row.lhs + " " + link.latex + " " + link.rhs
+    _statement_relation(row, link)
+    pieces = _statement_pieces(row, link, block_latex)
+    text = "".join(piece for piece, _ in pieces)
     try:
         parsed = parse_statement(text, notation)
     except ParseError as error:
-        raise _Unreadable(f"line {row.line}: {error}", row.line) from None
-    lhs, rhs = parsed.lhs, parsed.rhs
+        raise _unreadable_at(str(error), row, _piece_origin(pieces, error.offset, row)) from None
+    return _built_line(row, link, parsed.lhs, parsed.rhs, parsed.domain, context)
+
+
+def _statement_relation(row: Row, link: Link) -> Relation:
     relation = _RELATIONS.get(link.relation)
     if relation is None:
-        raise _Unreadable(f"the relation {link.latex} is not one symrl judges", row.line, link.column)
+        raise _unreadable_at(f"the relation {link.latex} is not one symrl judges", row, link.offset)
+    return relation
+
+
+def _built_line(
+    row: Row, link: Link, lhs: Expr, rhs: Expr, domain: tuple[Sample, ...], context: _Context
+) -> StatementLine:
+    """``lhs link rhs`` as a statement the checker can judge (argmax and max over θ rewritten)."""
+    relation = _statement_relation(row, link)
     if isinstance(rhs, ArgMax):
         lhs, rhs = _greedy(lhs, rhs, context, row)
     if isinstance(lhs, PolicyMax) and isinstance(rhs, PolicyMax):
         lhs, rhs = lhs.body, rhs.body  # equal objectives have equal maxima: the stronger claim is judged
-    return StatementLine(Statement(lhs, relation, rhs, domain=parsed.domain), row.text, row.line)
+    _judgeable(lhs, row, None)
+    _judgeable(rhs, row, link)
+    return StatementLine(Statement(lhs, relation, rhs, domain=domain), row.text, row.line)
+
+
+def _statement_pieces(row: Row, link: Link, block_latex: str) -> list[tuple[str, object]]:
+    """The text of ``[∀ …,] lhs rel rhs`` as pieces, each with the block offset it starts at (an int)
+    or a function from offsets in the piece to block offsets."""
+    lhs_start, rhs_start = _lhs_start(row), _rhs_start(row, link)
+    pieces: list[tuple[str, object]] = []
+    if row.quantifier:
+        anchor = row.block_offset(lhs_start)
+        found = block_latex.rfind(row.quantifier, 0, anchor) if block_latex else -1
+        pieces.append((row.quantifier, (lambda i: found + i) if found >= 0 else anchor))
+        pieces.append((", ", anchor))
+    pieces.append((row.lhs, lambda i: row.block_offset(lhs_start + i)))
+    pieces.append((" ", link.offset))
+    pieces.append((link.latex, lambda i: link.offset + i))
+    pieces.append((" ", row.block_offset(rhs_start)))
+    pieces.append((link.rhs, lambda i: row.block_offset(rhs_start + i)))
+    return pieces
+
+
+def _piece_origin(pieces: list[tuple[str, object]], offset: int, row: Row) -> int:
+    """The block offset of ``offset`` in the joined text of ``pieces``."""
+    for index, (piece, origin) in enumerate(pieces):
+        if offset < len(piece) or index == len(pieces) - 1:
+            return origin(min(offset, len(piece))) if callable(origin) else origin
+        offset -= len(piece)
+    return row.block_offset(len(row.text))
 
 
 def _greedy(lhs: Expr, argmax: ArgMax, context: _Context, row: Row) -> tuple[Expr, Expr]:
@@ -355,7 +527,7 @@ def _greedy(lhs: Expr, argmax: ArgMax, context: _Context, row: Row) -> tuple[Exp
     greedy with respect to that policy, for the rest of the document.
     """
     if not isinstance(lhs, PolicyAction):
-        raise _Unreadable("argmax can only be the action of a policy: π(s) = argmax_a …", row.line)
+        raise _unreadable_row("argmax can only be the action of a policy: π(s) = argmax_a …", row)
     chosen, state = lhs.args
     body, variable = argmax.body, argmax.variable
     others = policy_names(body) - {chosen.name}
@@ -367,30 +539,45 @@ def _greedy(lhs: Expr, argmax: ArgMax, context: _Context, row: Row) -> tuple[Exp
 
 def _membership(row: Row, link: Link, notation: Notation) -> list[StatementLine]:
     """``x ∈ [lo, hi]``: two inequalities."""
-    text = link.rhs.strip()
-    if not (text.startswith("[") and text.endswith("]") and text.count(",") == 1):
-        raise _Unreadable(f"only membership in an interval [lo, hi] is understood, not {text}", row.line)
-    low, high = (part.strip() for part in text[1:-1].split(","))
-    value = _side(row.lhs, row, None, notation)
+    text = link.rhs
+    if len(row.relations) != 1 or not (text.startswith("[") and text.endswith("]") and text.count(",") == 1):
+        raise _unreadable_at(
+            f"only membership in an interval [lo, hi] is understood, not {text[:60]}", row, link.offset
+        )
+    comma = text.index(",")
+    low_raw, high_raw = text[1:comma], text[comma + 1 : -1]
+    low_shift = 1 + len(low_raw) - len(low_raw.lstrip())
+    high_shift = comma + 1 + len(high_raw) - len(high_raw.lstrip())
+    value = _judgeable(_side(row.lhs, row, None, notation), row, None)
+    low = _judgeable(_side(low_raw.strip(), row, link, notation, low_shift), row, link)
+    high = _judgeable(_side(high_raw.strip(), row, link, notation, high_shift), row, link)
     return [
-        StatementLine(Statement(value, Relation.GE, _side(low, row, link, notation)), row.text, row.line),
-        StatementLine(Statement(value, Relation.LE, _side(high, row, link, notation)), row.text, row.line),
+        StatementLine(Statement(value, Relation.GE, low), row.text, row.line),
+        StatementLine(Statement(value, Relation.LE, high), row.text, row.line),
     ]
 
 
 def _same_maximisers(block: MathBlock, rows: list[Row], context: _Context, notation: Notation):
-    row = rows[0]
-    objectives = [(_side(row.lhs, row, None, notation), row.lhs, row.line)]
-    objectives += [(_side(link.rhs, row, link, notation), link.rhs, link.line) for link in row.relations]
+    first = rows[0]
+    objectives = [(_side(first.lhs, first, None, notation), first.lhs, first.line, first, None)]
+    for row in rows:
+        if row is not first and row.lhs:
+            raise _unreadable_row("a row with its own left side inside a chain of ≡", row)
+        if row.clauses:
+            raise _unreadable_row(
+                f"the {row.clauses[0].role} clause '{row.clauses[0].text[:60]}' is not understood", row
+            )
+        objectives += [(_side(link.rhs, row, link, notation), link.rhs, link.line, row, link) for link in row.relations]
     bodies = []
     policies = set()
-    for expr, latex, line in objectives:
+    for expr, latex, line, row, link in objectives:
         if not isinstance(expr, PolicyMax):
-            raise _Unreadable("≡ between objectives needs max over the same parameters on every side", line)
-        bodies.append((expr.body, latex, line))
+            message = "≡ between objectives needs max over the same parameters on every side"
+            raise _located(ParseError(message, 0), row, link)
+        bodies.append((_judgeable(expr.body, row, link), latex, line))
         policies.add(str(expr.args[1]))
     if len(policies) != 1:
-        raise _Unreadable("the objectives maximise over different parameters", row.line)
+        raise _unreadable_row("the objectives maximise over different parameters", first)
     return SameMaximisersChain(
         name=f"block {block.index}",
         block=block.index,
@@ -402,16 +589,23 @@ def _same_maximisers(block: MathBlock, rows: list[Row], context: _Context, notat
 
 def _clause(block: MathBlock, row: Row, clause: Row, context: _Context, notation: Notation):
     """A ``where`` clause: a definition to check (only trajectory distributions for now)."""
-    if clause.role != "where" or not clause.relations:
-        raise _Unreadable(f"the {clause.role} clause '{clause.text}' is not understood", row.line)
+    if clause.role != "where" or len(clause.relations) != 1 or clause.relations[0].relation not in ("=", ":="):
+        raise _unreadable_row(f"the {clause.role} clause '{clause.text[:60]}' is not understood", clause)
     link = clause.relations[0]
     parser = Parser(clause.lhs, notation)
     head = parser.take() if parser.tokens else None
     if head is None or head.text != "\\rho":
-        raise _Unreadable(f"only definitions of ρ(τ) are understood in a where clause, not {clause.lhs}", row.line)
-    defined = parser.policy_from_subscript(parser.subscript_tokens(), head)
+        message = f"only definitions of ρ(τ) are understood in a where clause, not {clause.lhs[:60]}"
+        raise _unreadable_row(message, clause)
+    try:
+        defined = parser.policy_from_subscript(parser.subscript_tokens(), head)
+        parser.skip_call()
+        if not parser.done:
+            raise parser.error(f"did not understand {parser.peek().text!r} after ρ")
+    except ParseError as error:
+        raise _located(error, clause, None) from None
     rhs = _side(link.rhs, clause, link, notation)
-    factor = _trajectory_factor(rhs, clause)
+    factor = _trajectory_factor(rhs, clause, link)
     s, a, nxt = Symbol("s"), Symbol("a"), Symbol("s'")
     return DistributionDefinition(
         name=clause.lhs,
@@ -425,20 +619,27 @@ def _clause(block: MathBlock, row: Row, clause: Row, context: _Context, notation
     )
 
 
-def _trajectory_factor(rhs: Expr, row: Row) -> Expr:
-    """``h(s_0) Π_t f(s_t, a_t, s_{t+1})`` → ``f(s, a, s')``."""
-    products = [factor for factor in sympy.Mul.make_args(rhs) if isinstance(factor, Product)]
-    if len(products) != 1:
-        raise _Unreadable("a trajectory distribution must be h(s_0) times one product over t", row.line)
-    body = products[0].body
+def _trajectory_factor(rhs: Expr, row: Row, link: Link) -> Expr:
+    """``h(s_0) Π_{t=0}^∞ f(s_t, a_t, s_{t+1})`` → ``f(s, a, s')``; any other shape is unread."""
     t = sympy.Symbol("t", integer=True, nonnegative=True)
-    return body.xreplace({StateAt(t): Symbol("s"), ActionAt(t): Symbol("a"), StateAt(t + 1): Symbol("s'")})
+    factors = sympy.Mul.make_args(rhs)
+    products = [factor for factor in factors if isinstance(factor, Product)]
+    others = [factor for factor in factors if not isinstance(factor, Product)]
+    if len(products) != 1 or others != [InitialProbability(StateAt(0))] or products[0].args[1] != 0:
+        raise _located(
+            ParseError("a trajectory distribution must be h(s_0) times one product over t ≥ 0", 0), row, link
+        )
+    body = products[0].body
+    factor = body.xreplace({StateAt(t): Symbol("s"), ActionAt(t): Symbol("a"), StateAt(t + 1): Symbol("s'")})
+    if factor.has(t) or _judgeable(factor, row, link) is None:
+        raise _located(ParseError("the product's factor may only use s_t, a_t and s_{t+1}", 0), row, link)
+    return factor
 
 
 def _relation(link: Link, row: Row) -> Relation:
     relation = _RELATIONS.get(link.relation)
     if relation is None:
-        raise _Unreadable(f"the relation {link.latex} is not one symrl judges in a chain", link.line, link.column)
+        raise _unreadable_at(f"the relation {link.latex} is not one symrl judges in a chain", row, link.offset)
     return relation
 
 
