@@ -128,7 +128,7 @@ def evaluate(expr: Expr, instance: Instance, axis_kinds: dict[str, str] | None =
     evaluator = _Evaluator(instance, kinds)
     if has_trajectory_variables(expr):
         expr = Expectation(expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY))))
-    return evaluator.eval(expr, {})
+    return evaluator.value_of(expr, {})
 
 
 def has_trajectory_variables(expr: Expr) -> bool:
@@ -186,16 +186,16 @@ class _Evaluator:
         return Tensor(data, ())
 
     # -- dispatch --------------------------------------------------------------------------
-    def eval(self, expr: Expr, trajectory: dict) -> Tensor:
+    def value_of(self, expr: Expr, trajectory: dict) -> Tensor:
         if expr == gamma:
             return Tensor(self.mdp.gamma.copy(), ())
         if expr.is_Number:
             return self.constant(expr)
         if isinstance(expr, Add):
-            terms = [self.eval(arg, trajectory) for arg in expr.args]
+            terms = [self.value_of(arg, trajectory) for arg in expr.args]
             return _fold(terms, np.add)
         if isinstance(expr, Mul):
-            factors = [self.eval(arg, trajectory) for arg in expr.args]
+            factors = [self.value_of(arg, trajectory) for arg in expr.args]
             return _fold(factors, np.multiply)
         if isinstance(expr, Pow):
             return self.power(expr, trajectory)
@@ -223,7 +223,7 @@ class _Evaluator:
             return self.lookup(self.mdp.h, expr.args, ("state",), trajectory)
         if isinstance(expr, SumOver):
             name = str(expr.variable)
-            value = self.eval(expr.body, trajectory)
+            value = self.value_of(expr.body, trajectory)
             if name in value.axes:
                 return value.sum_over(name)
             # A body free of the summed variable is added once per value: Σ_{s'} c = |S| c.
@@ -239,7 +239,7 @@ class _Evaluator:
             return self.lookup(table, expr.args, ("state", "state"), trajectory)
         if isinstance(expr, MaxOver):
             self.kinds.setdefault(str(expr.variable), "action")
-            return self.eval(expr.body, trajectory).max_over(str(expr.variable))
+            return self.value_of(expr.body, trajectory).max_over(str(expr.variable))
         if isinstance(expr, Expectation):
             return self.expectation(expr, trajectory)
         if isinstance(expr, Sum):
@@ -254,7 +254,7 @@ class _Evaluator:
         base, exponent = expr.args
         if not exponent.is_Integer:
             raise EvaluationError(f"the exponent {exponent} must be an integer here")
-        value = self.eval(base, trajectory)
+        value = self.value_of(base, trajectory)
         power = int(exponent)
         if power >= 0:
             return Tensor(value.data**power, value.axes)
@@ -331,7 +331,7 @@ class _Evaluator:
                 raise EvaluationError("a trajectory expectation cannot also sample other variables")
             return self.trajectory_expectation(expr.body, str(trajectory_samples[0].distribution.policy))
         # Sample outermost first so that later samples can condition on earlier variables.
-        value = self.eval(expr.body, trajectory)
+        value = self.value_of(expr.body, trajectory)
         for sample in reversed(samples):
             weights = self.sample_weights(sample, trajectory)
             value = value.combine(weights, np.multiply)
@@ -347,9 +347,9 @@ class _Evaluator:
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
         moved = _move_sum_into_expectation(body, index, lower, upper)
         if moved is not None:
-            return self.eval(moved, trajectory)
+            return self.value_of(moved, trajectory)
         if lower.is_Integer and upper.is_Integer and int(upper) - int(lower) <= _MAX_EXPANDED_TERMS:
-            terms = [self.eval(body.subs(index, k), trajectory) for k in range(int(lower), int(upper) + 1)]
+            terms = [self.value_of(body.subs(index, k), trajectory) for k in range(int(lower), int(upper) + 1)]
             return _fold(terms, np.add) if terms else self.constant(Integer(0))
         raise EvaluationError(
             f"the sum over {index} has no expectation to move it into and is not a finite sum of numbers"
@@ -366,7 +366,7 @@ class _Evaluator:
     def trajectory_term(self, coefficient: Expr, term, policy_name: str) -> Tensor:
         kind = term[0]
         if kind == "constant":
-            return self.eval(coefficient, {})
+            return self.value_of(coefficient, {})
         pi = self.instance.policy(policy_name)
         transition = np.einsum("bsa,bsat->bst", pi, self.mdp.P)
         if kind == "fixed":
@@ -376,14 +376,14 @@ class _Evaluator:
                     f"{sympy.latex(g)} uses the time {time} outside a sum over it; sum over {time} or fix it"
                 )
             weights = _state_distribution(self.mdp.h, transition, time)
-            return self.eval(coefficient, {}).combine(self.step_value(g, time, weights, pi), np.multiply)
+            return self.value_of(coefficient, {}).combine(self.step_value(g, time, weights, pi), np.multiply)
         g, index, lower, time_offset = term[1], term[2], term[3], term[4]
         first = lower + time_offset
         ratio = _step_ratio(coefficient, index)
         if ratio.has(index):
             raise EvaluationError(f"the sum's coefficient {sympy.latex(coefficient)} is not geometric in {index}")
-        base = self.eval(ratio, {})
-        start = self.eval(coefficient.subs(index, lower), {})
+        base = self.value_of(ratio, {})
+        start = self.value_of(coefficient.subs(index, lower), {})
         if base.axes or start.axes:
             raise EvaluationError("a discount coefficient cannot depend on a free state or action")
         weights = _state_distribution(self.mdp.h, transition, int(first))
@@ -440,7 +440,7 @@ class _Evaluator:
             ("StateAt", 1): f"_n{next(_FRESH)}",
         }
         trajectory = {"base": time, **names}
-        value = self.eval(g, trajectory)
+        value = self.value_of(g, trajectory)
         s, a, n = names[("StateAt", 0)], names[("ActionAt", 0)], names[("StateAt", 1)]
         weights = Tensor(state_weights[:, :, None, None] * pi[:, :, :, None] * self.mdp.P, (s, a, n))
         value = value.combine(weights, np.multiply)

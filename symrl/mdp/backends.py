@@ -68,7 +68,7 @@ def to_sympy(value: Any) -> sympy.Expr:
         return value.as_expr()
     if isinstance(value, (float, np.floating)):
         return sympy.Float(float(value))
-    return sympy.sympify(value, strict=True)
+    return sympy.sympify(value, strict=True)  # safe: strict mode converts numbers, never parses text
 
 
 def infer_backend(array: np.ndarray) -> Backend:

@@ -40,7 +40,7 @@ class RationalFunctionField:
 
     def from_expr(self, expr: sympy.Expr) -> RationalFunction:
         """Convert a SymPy rational function of this field's symbols (our own expressions only)."""
-        expr = sympy.sympify(expr, strict=True)
+        expr = sympy.sympify(expr, strict=True)  # safe: strict mode converts objects only, never parses text
         if expr.is_Rational:
             return self.constant(expr)
         numerator, denominator = sympy.fraction(sympy.together(expr))
