@@ -602,12 +602,15 @@ class Parser:
         """``π(a|s)``, ``π(s)`` (a deterministic policy's action)."""
         name = self.policy_name(token)
         self.expect("(", "after a policy: π(a|s) or π(s)")
+        start = self.peek()
         first = self.argument()
         if self.at("|", "\\mid"):
+            self.check_kind(first, "action", start, "π(a|s)")
             self.take()
-            state = self.argument()
+            state = self.argument("state", "π(a|s)")
             self.expect(")")
             return PolicyProbability(policy(name), first, state)
+        self.check_kind(first, "state", start, "π(s)")
         self.expect(")")
         return PolicyAction(policy(name), first)
 
@@ -619,16 +622,16 @@ class Parser:
             return self.value_function(token)
         if text == "r" and self.at("("):
             self.take()
-            state = self.argument()
+            state = self.argument("state", "r(s,a)")
             self.expect(",")
-            action = self.argument()
+            action = self.argument("action", "r(s,a)")
             self.expect(")")
             return Reward(state, action)
         if text == "P" and self.at("("):
             return self.transition(token)
         if text == "h" and self.at("("):
             self.take()
-            state = self.argument()
+            state = self.argument("state", "h(s)")
             self.expect(")")
             return InitialProbability(state)
         if text in self.notation.constants:
@@ -649,31 +652,32 @@ class Parser:
             if star.text != "*" or token.text != "V":
                 raise self.error("only V^* (the optimal value) is known with a superscript", star)
             self.expect("(")
-            state = self.argument()
+            state = self.argument("state", "V^*(s)")
             self.expect(")")
             return OptimalValue(state)
         owner = policy_symbol = self.policy_from_subscript(self.subscript_tokens(), token)
         del owner
         self.expect("(", f"after {token.text}_π")
-        state = self.argument()
+        shape = "V_π(s)" if token.text == "V" else f"{token.text}_π(s,a)"
+        state = self.argument("state", shape)
         if token.text == "V":
             self.expect(")")
             return Value(policy_symbol, state)
         self.expect(",")
-        action = self.argument()
+        action = self.argument("action", shape)
         self.expect(")")
         node = ActionValue if token.text == "Q" else Advantage
         return node(policy_symbol, state, action)
 
     def transition(self, token: Token) -> Expr:
         self.expect("(")
-        nxt = self.argument()
+        nxt = self.argument("state", "P(s'|s,a)")
         if not self.at("|", "\\mid"):
             raise self.error("expected | in P(s'|s,a)")
         self.take()
-        state = self.argument()
+        state = self.argument("state", "P(s'|s,a)")
         self.expect(",")
-        action = self.argument()
+        action = self.argument("action", "P(s'|s,a)")
         self.expect(")")
         return Transition(nxt, state, action)
 
@@ -694,19 +698,51 @@ class Parser:
         return Return(policy(name))
 
     @_nested
-    def argument(self) -> Expr:
-        """A state or action argument: ``s``, ``s'``, ``s_t``, ``a_{t+1}``, ``s_0``, ``π(s)``."""
+    def argument(self, kind: str | None = None, shape: str = "") -> Expr:
+        """A state or action argument: ``s``, ``s'``, ``s_t``, ``a_{t+1}``, ``s_0``, ``π(s)``.
+
+        ``kind`` (``"state"`` or ``"action"``) is what the slot takes (in ``shape``, e.g. ``r(s,a)``):
+        an action letter in a state's slot is refused, not read as something else.
+        """
         token = self.peek()
         if token is not None and token.text == "\\pi":
             self.take()
-            return self.policy_expression(token)
-        if token is None or token.kind != "letter":
+            variable = self.policy_expression(token)
+        elif token is None or token.kind != "letter":
             raise self.error("expected a state or action such as s, a, s' or s_t")
-        self.take()
-        variable = self.variable_after(token)
-        if variable is None:
-            raise self.error(f"{token.text!r} is not a state or action letter", token)
+        else:
+            self.take()
+            variable = self.variable_after(token)
+        if variable is None or self.kind_of(variable) is None:
+            raise self.error(f"{token.text!r} is not a state or action here", token)
+        if kind is not None:
+            self.check_kind(variable, kind, token, shape)
         return variable
+
+    def kind_of(self, variable: Expr) -> str | None:
+        """``"state"``, ``"action"`` or None (not a variable: the time, a probability …)."""
+        if isinstance(variable, StateAt):
+            return "state"
+        if isinstance(variable, (ActionAt, PolicyAction)):
+            return "action"
+        if isinstance(variable, Symbol) and variable != t:
+            letter = variable.name[:1]
+            if letter in self.notation.state_letters:
+                return "state"
+            if letter in self.notation.action_letters:
+                return "action"
+        return None
+
+    def check_kind(self, variable: Expr, kind: str, token: Token | None, shape: str) -> None:
+        """Refuse ``variable`` unless it is a ``kind`` (state or action): ``r(s, s)`` is not ``r(s, a)``."""
+        found = self.kind_of(variable)
+        if found != kind:
+            where = f" in {shape}" if shape else ""
+            article = {"state": "a state", "action": "an action"}
+            message = (
+                f"{sympy.sstr(variable)} is {article.get(found, 'not a variable')}{where}, where {article[kind]} goes"
+            )
+            raise self.error(message, token)
 
     def variable_after(self, token: Token) -> Expr | None:
         """A state/action/time variable starting with ``token`` (subscripts and primes consumed)."""
@@ -817,11 +853,16 @@ class Parser:
             raise self.error("trajectory variables are sampled from a trajectory distribution ρ", head)
         if len(names) != 1:
             if head.text == "P" and len(names) == 2:
+                self.check_kind(names[0][0], "state", names[0][1], "(s,a) ∼ P_π")
+                self.check_kind(names[1][0], "action", names[1][1], "(s,a) ∼ P_π")
                 visitation = dist_parser.policy_from_subscript(dist_parser.subscript_tokens(), head)
                 dist_parser.skip_call()
                 return read(Sample(Tuple(*(var for var, _ in names)), VisitationDistribution(visitation)))
             raise self.error("sample one variable at a time here (x \\sim D)", names[1][1] if names else sim)
-        variable = names[0][0]
+        variable, written = names[0]
+        kind = {"h": "state", "P": "state", "\\pi": "action"}.get(head.text)
+        if kind is not None:
+            self.check_kind(variable, kind, written, f"{written.text} ∼ {head.text}")
         if head.text == "h":
             dist_parser.skip_call()
             return read(Sample(variable, InitialDistribution()))
@@ -840,9 +881,9 @@ class Parser:
         if not parser.at("|", "\\mid"):
             raise parser.error("expected | in P(s'|s,a)")
         parser.take()
-        state = parser.argument()
+        state = parser.argument("state", "P(s'|s,a)")
         parser.expect(",")
-        action = parser.argument()
+        action = parser.argument("action", "P(s'|s,a)")
         parser.expect(")")
         return Sample(variable, TransitionDistribution(state, action))
 
@@ -880,7 +921,7 @@ class Parser:
         if not self.at("|", "\\mid"):
             raise self.error("expected | in π(a|s)")
         self.take()
-        state = self.argument()
+        state = self.argument("state", "π(a|s)")
         self.expect(")")
         return state
 
@@ -1136,7 +1177,7 @@ def _quantified_variables(parser: Parser, tokens: list[Token], member: Token) ->
         current = variables.take()
         if current.text in (",", "(", ")"):
             continue
-        if variables.variable_after(current) is None:
+        if variables.kind_of(variables.variable_after(current) or t) is None:
             raise variables.error(f"cannot quantify over {current.text!r}", current)
         count += 1
     if not count:

@@ -328,7 +328,7 @@ def _expression_chain(block: MathBlock, rows: list[Row], context: _Context, nota
         for link in row.relations:
             relation = _relation(link, row)
             expr = _judgeable(_side(link.rhs, row, link, notation), row, link)
-            sampled = _new_samples(previous, expr) if relation is Relation.APPROX else ()
+            sampled = _new_samples(previous, expr, notation) if relation is Relation.APPROX else ()
             steps.append(Step(relation, expr, link.rhs, link.line, sampled))
             previous = expr
         for clause in row.clauses:
@@ -390,7 +390,12 @@ def _statements(
         for line in _statement_lines(row, context, notation, block.latex):
             statement = line.statement
             # Later lines keep the quantifier of earlier ones ("∀ (s,a) ∼ P_π" carries on).
-            domain = statement.domain or _carried_domain(domain, statement)
+            domain = statement.domain or _carried_domain(domain, statement, notation)
+            unbound = _unbound(statement, domain, notation)
+            if unbound:
+                binds = ", ".join(sorted(str(name) for sample in domain for name in _sampled_names(sample)))
+                message = f"{', '.join(unbound)} is neither quantified nor sampled (the quantifier binds {binds})"
+                raise _unreadable_row(message, row)
             lines.append(StatementLine(dataclasses.replace(statement, domain=domain), line.latex, line.line))
     implications = len(lines) > 1 and any(row.therefore or row.implies for row in rows)
     mode = "implications" if premise or implications or assumptions else "facts"
@@ -407,7 +412,25 @@ def _statements(
     ]
 
 
-def _carried_domain(domain: tuple[Sample, ...], statement: Statement) -> tuple[Sample, ...]:
+def _unbound(statement: Statement, domain: tuple[Sample, ...], notation: Notation) -> list[str]:
+    """The state and action variables of ``statement`` that its quantifier ``∀ x ∼ D`` leaves free.
+
+    Under such a quantifier every variable must be bound: a free ``a'`` next to ``∀ (s,a) ∼ P_π``
+    has no meaning the text gives (and the checker cannot judge it).
+    """
+    if not domain:
+        return []
+    bound = {name for sample in domain for name in _sampled_names(sample)}
+    free = statement.lhs.free_symbols | statement.rhs.free_symbols
+    return sorted(symbol.name for symbol in free - bound if _variable_letter(symbol, notation) is not None)
+
+
+def _sampled_names(sample: Sample) -> tuple:
+    variable = sample.variable
+    return tuple(variable.args) if isinstance(variable, sympy.Tuple) else (variable,)
+
+
+def _carried_domain(domain: tuple[Sample, ...], statement: Statement, notation: Notation) -> tuple[Sample, ...]:
     """The earlier quantifier, extended with ``s' ∼ P(·|s,a)`` for primed states new here."""
     if not domain:
         return ()
@@ -416,7 +439,7 @@ def _carried_domain(domain: tuple[Sample, ...], statement: Statement) -> tuple[S
         variable = sample.variable
         bound |= set(variable.args) if isinstance(variable, sympy.Tuple) else {variable}
     free = (statement.lhs - statement.rhs).free_symbols
-    extra = _new_samples_for(sorted(free - bound, key=str), bound)
+    extra = _new_samples_for(sorted(free - bound, key=str), bound, notation)
     return domain + extra
 
 
@@ -643,17 +666,35 @@ def _relation(link: Link, row: Row) -> Relation:
     return relation
 
 
-def _new_samples(previous: Expr, expr: Expr) -> tuple[Sample, ...]:
+def _new_samples(previous: Expr, expr: Expr, notation: Notation) -> tuple[Sample, ...]:
     """For ``≈``: primed states new on the right are next states ``s' ∼ P(·|s, a)``."""
-    return _new_samples_for(sorted(expr.free_symbols - previous.free_symbols, key=str), previous.free_symbols)
+    new = sorted(expr.free_symbols - previous.free_symbols, key=str)
+    return _new_samples_for(new, previous.free_symbols, notation)
 
 
-def _new_samples_for(new: list, known: set) -> tuple[Sample, ...]:
-    """``s' ∼ P(·|s, a)`` for each primed state in ``new`` whose ``s`` and an action are ``known``."""
+def _new_samples_for(new: list, known: set, notation: Notation) -> tuple[Sample, ...]:
+    """``s' ∼ P(·|s, a)`` for each primed state in ``new`` whose ``s`` and an action are ``known``.
+
+    Only state letters are next states (``a'`` is not drawn from ``P(·|a, a)``), and only action
+    letters are actions (not ``α``).
+    """
     samples = []
-    actions = sorted((sym for sym in known if str(sym).startswith("a")), key=str)
+    actions = sorted((sym for sym in known if _variable_letter(sym, notation) in notation.action_letters), key=str)
     for symbol in new:
         name = str(symbol)
-        if name.endswith("'") and actions and Symbol(name.rstrip("'")) in known:
-            samples.append(Sample(symbol, TransitionDistribution(Symbol(name.rstrip("'")), actions[0])))
+        state = Symbol(name.rstrip("'"))
+        if _variable_letter(symbol, notation) in notation.state_letters and name.endswith("'"):
+            if actions and state in known:
+                samples.append(Sample(symbol, TransitionDistribution(state, actions[0])))
     return tuple(samples)
+
+
+def _variable_letter(symbol: object, notation: Notation) -> str | None:
+    """The letter of a state or action variable (``s``, ``s'``, ``a_1``), None for anything else."""
+    if not isinstance(symbol, Symbol) or isinstance(symbol, PolicySymbol):
+        return None
+    letters = notation.state_letters | notation.action_letters
+    name = symbol.name
+    if name[:1] in letters and re.fullmatch(r".(_.*?)?'*", name):
+        return name[0]
+    return None
