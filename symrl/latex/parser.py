@@ -1121,6 +1121,8 @@ def parse_statement(latex: str, notation: Notation | None = None) -> ParsedState
         comma = _top_level_comma(rest)
         if comma is None:
             raise ParseError(f"expected ',' after the quantifier {rest[0].text!r} …", start + rest[0].offset)
+        if comma == 1:
+            raise ParseError(f"nothing is quantified between {rest[0].text!r} and ','", start + rest[0].offset, 7)
         domain = _quantifier(text, start, rest[1:comma], notation)
         start = start + rest[comma].offset + 1
     relations = split_relations(text[start:])
@@ -1129,8 +1131,11 @@ def parse_statement(latex: str, notation: Notation | None = None) -> ParsedState
             found = ", ".join(repr(text[start + begin : start + end]) for _, begin, end in relations)
             what = f"{len(relations)} relations ({found})"
             offset, length = start + relations[1][1], relations[1][2] - relations[1][1]
-        else:
+        elif text[start:].strip() or not tokens:
             what, offset, length = f"no relation in '{text[start : start + 40].strip()}'", start, len(text) - start
+        else:  # nothing left after '\therefore' or the quantifier's ','
+            before = [token for token in tokens if token.offset < start][-1]
+            what, offset, length = f"nothing after {before.text!r}", before.offset, len(before.text)
         raise ParseError(f"expected one relation in a statement, found {what}", offset, length)
     name, begin, end = relations[0]
     symbol = Token("symbol", text[start + begin : start + end], start + begin)

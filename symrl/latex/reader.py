@@ -499,7 +499,12 @@ def _statement_relation(row: Row, link: Link) -> Relation:
     relation = _RELATIONS.get(link.relation)
     if relation is None:
         raise _unreadable_at(f"the relation {link.latex} is not one symrl judges", row, link.offset)
+    if relation is Relation.EQUIV:
+        raise _unreadable_at(_EQUIV_ONLY, row, link.offset)
     return relation
+
+
+_EQUIV_ONLY = "≡ is only understood between objectives with the same maximisers: max_θ f ≡ max_θ g ≡ …"
 
 
 def _built_line(
@@ -663,6 +668,8 @@ def _relation(link: Link, row: Row) -> Relation:
     relation = _RELATIONS.get(link.relation)
     if relation is None:
         raise _unreadable_at(f"the relation {link.latex} is not one symrl judges in a chain", row, link.offset)
+    if relation is Relation.EQUIV:
+        raise _unreadable_at(_EQUIV_ONLY, row, link.offset)
     return relation
 
 

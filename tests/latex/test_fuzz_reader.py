@@ -638,6 +638,8 @@ def test_thousands_of_terms_parse_in_linear_time() -> None:
         (parse_statement, "V_\\pi(s) = ", "="),
         (parse_statement, " = V_\\pi(s)", "="),
         (parse_statement, "\\forall s V_\\pi(s) = 0", "\\forall"),
+        (parse_statement, "\\forall ,\\quad V_\\pi(s) = 0", "\\forall"),  # the message named no token
+        (parse_statement, "\\therefore", "\\therefore"),  # likewise
         (parse_statement, "V_\\pi(s) = V_\\pi(s) = 0", "="),
     ],
 )
@@ -728,6 +730,10 @@ def test_blocks_that_broke_the_reader_are_reported_unread(text: str) -> None:
         "$$\n\\eta(\\pi) = \\max_\\theta \\eta(\\theta)\n$$\n",
         "$$\n\\eta(\\pi) = \\eta(\\pi) = \\nabla_\\theta \\eta(\\theta)\n$$\n",
         "$$\n\\eta(\\pi) = \\eta(\\pi) = \\prod_{t=0}^\\infty \\gamma\n$$\n",
+        # ≡ outside a chain of objectives: check_derivation raised KeyError (compare knows no EQUIV)
+        "$$\nV_\\pi(s) \\equiv V_\\pi(s)\n$$\n",
+        "$$\n\\sum_{a} \\pi(a|s) \\equiv 1\n$$\n",
+        "$$\nV_\\pi(s) = V_\\pi(s) \\equiv 2 V_\\pi(s)\n$$\n",
     ],
     ids=[
         "descent",
@@ -744,6 +750,9 @@ def test_blocks_that_broke_the_reader_are_reported_unread(text: str) -> None:
         "policy-max-one-side",
         "gradient-quantity",
         "product-quantity",
+        "equiv-statement",
+        "equiv-sum",
+        "equiv-in-chain",
     ],
 )
 def test_partly_understood_blocks_are_not_judged(text: str) -> None:
