@@ -267,8 +267,8 @@ def _judge_with_repairs(
 
 
 def _condition_that_helps(statement: Statement, world: World, budget: Budget) -> str | None:
-    if statement.relation is Relation.APPROX:
-        statement = Statement(statement.lhs, Relation.EQ, statement.rhs)
+    if statement.relation in (Relation.APPROX, Relation.DEFINES):  # judged as equalities, as in judge_step
+        statement = Statement(statement.lhs, Relation.EQ, statement.rhs, statement.domain, statement.quantifier)
     for condition in CONDITIONS:
         if condition in world.conditions:
             continue

@@ -603,16 +603,10 @@ def test_well_typed_arguments_still_parse() -> None:
     assert parse_expression("Q_\\pi(s, \\pi(s)) - \\pi(\\pi(s)|s) + P(s'|s,a) r(x, u) h(s_0)") is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="symrl/check/runner.py: when a ':=' / '←' statement fails, _condition_that_helps judges it with "
-    "Relation.DEFINES, which relations.compare does not know (KeyError); judge_step maps DEFINES to EQ, the "
-    "repair search does not. Found by the pipeline fuzz; the fix belongs to the checker, not the reader",
-)
 def test_a_wrong_definition_does_not_crash_the_checker() -> None:
     reading = _read("$$\nV_\\pi(s) \\leftarrow 2 V_\\pi(s)\n$$\n")
-    check_derivation(reading.derivation, step_seconds=2)
+    (step,) = check_derivation(reading.derivation, step_seconds=2).steps
+    assert step.verdict == "fails"
 
 
 def test_subscripts_are_not_merged() -> None:
