@@ -54,6 +54,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import sympy
@@ -123,11 +124,29 @@ def check_all(names: Sequence[str]) -> int:
     return judged
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a measured child process: it imports this checkout's ``symrl``.
+
+    Without it a child would import whatever ``symrl`` is installed, which need not be the code
+    being measured (another clone's editable install, or none).
+    """
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]))
+    return {**os.environ, "PYTHONPATH": path, **overrides}
+
+
 def run_python(code: str, timeout: float | None = None) -> tuple[float, str]:
     """Wall time of a fresh ``python -c code`` and its standard output."""
     start = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=child_environment(),
     )
     seconds = time.perf_counter() - start
     if completed.returncode != 0:
@@ -164,8 +183,9 @@ def bench_checking(settings: Settings) -> dict[str, float]:
 
     cached_cli = math.inf
     with tempfile.TemporaryDirectory() as cache:
-        environment = {**os.environ, "SYMRL_CACHE_DIR": cache}
-        command = [sys.executable, "-m", "symrl", "check", "--format", "json", *(f"derivations/{n}.py" for n in names)]
+        environment = child_environment(SYMRL_CACHE_DIR=cache)
+        modules = [str(PROJECT_ROOT / "derivations" / f"{name}.py") for name in names]
+        command = [sys.executable, "-m", "symrl", "check", "--format", "json", *modules]
         subprocess.run(command, capture_output=True, env=environment, check=False)  # fills the cache
         for _ in range(settings.cold_repeats):
             start = time.perf_counter()
@@ -347,7 +367,9 @@ def run_simplify(step_id: str, mode: str, deadline: float) -> dict[str, float] |
     """``simplify_worker`` in a fresh process; None if it does not finish within ``deadline``."""
     command = [sys.executable, os.path.abspath(__file__), "--simplify-worker", step_id, "--baseline", mode]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=deadline, check=False)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=deadline, check=False, env=child_environment()
+        )
     except subprocess.TimeoutExpired:  # subprocess.run kills the worker before raising
         return None
     if completed.returncode != 0:
