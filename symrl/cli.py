@@ -33,12 +33,12 @@ from symrl.check import (
     StatementChain,
     Unread,
     VerdictCache,
-    World,
     check_derivation,
     content_key,
 )
 from symrl.check.budget import DEFAULT_STEP_SECONDS
 from symrl.errors import SymrlError
+from symrl.latex.declarations import DeclarationError, Declarations, parse_declarations
 from symrl.latex.reader import read_document
 from symrl.report import DEFAULT_WIDTH, emitter_for, render_text
 
@@ -49,7 +49,6 @@ __all__ = [
     "InputError",
     "Target",
     "app",
-    "apply_assumptions",
     "bundled_targets",
     "exit_code",
     "main",
@@ -64,7 +63,7 @@ EXIT_UNREADABLE = 2
 """Some input could not be read (missing file, import error, no ``DERIVATION``, bad option)."""
 
 TEXT_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
-"""Files the LaTeX front end will read; not implemented yet."""
+"""Files read by the LaTeX front end (Markdown with MathJax, or TeX for ``.tex``)."""
 
 BUNDLED_PACKAGE = "derivations"
 """The package of derivation modules checked when no path is given."""
@@ -109,6 +108,8 @@ Examples:
   symrl check derivations/policy_improvement.py  # one module
   symrl check derivations/ --format json --output report.json
   symrl check derivations/advantage.py --assume deterministic-transitions --timeout 30
+  symrl check post.md                            # a Markdown post, read as written
+  symrl check post.md --declare example.toml     # with its worked example declared
 """
 
 app = typer.Typer(
@@ -254,15 +255,18 @@ def _looks_like_module_name(text: str) -> bool:
     return all(part.isidentifier() for part in text.split("."))
 
 
-def resolve_targets(paths: Sequence[str]) -> Iterator[Target | InputError]:
-    """The derivations named by command-line ``paths`` (all bundled ones when empty), or why not."""
+def resolve_targets(paths: Sequence[str], declarations: Declarations | None = None) -> Iterator[Target | InputError]:
+    """The derivations named by command-line ``paths`` (all bundled ones when empty), or why not.
+
+    ``declarations`` (from ``--declare``) add to what each Markdown/TeX post declares itself.
+    """
     if not paths:
         yield from bundled_targets()
         return
     for given in paths:
         path = Path(given)
         if path.suffix.lower() in TEXT_SUFFIXES:
-            yield _text_target(path, given)
+            yield _text_target(path, given, declarations)
         elif path.is_dir():
             yield from _directory_targets(path, given)
         elif path.is_file():
@@ -282,7 +286,7 @@ def resolve_targets(paths: Sequence[str]) -> Iterator[Target | InputError]:
             yield InputError(f"{given}: no such file or directory")
 
 
-def _text_target(path: Path, display: str) -> Target | InputError:
+def _text_target(path: Path, display: str, declarations: Declarations | None = None) -> Target | InputError:
     """A Markdown or TeX post, read by the LaTeX front end (unreadable rows are reported, not judged)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -290,7 +294,7 @@ def _text_target(path: Path, display: str) -> Target | InputError:
         return InputError(f"{display}: no such file or directory")
     except (OSError, UnicodeDecodeError) as error:
         return InputError(f"{display}: cannot read the file: {error}")
-    reading = read_document(text, display)
+    reading = read_document(text, display, declarations=declarations)
     return Target(display, reading.derivation, path.resolve(), tuple(reading.unread))
 
 
@@ -308,25 +312,29 @@ def _validate_conditions(values: list[str] | None) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _declarations(files: Sequence[Path] | None) -> Declarations | None:
+    """The declarations of ``--declare`` files, in order; a missing or malformed file exits 2."""
+    if not files:
+        return None
+    declared = Declarations()
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            _error(f"--declare {file}: cannot read the file: {error}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        try:
+            declared = declared.then(parse_declarations(text, str(file)))
+        except DeclarationError as error:
+            _error(str(error))
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    return declared
+
+
 def _validate_timeout(value: float) -> float:
     if not value > 0:
         raise typer.BadParameter(f"the time limit must be a positive number of seconds, got {value}")
     return value
-
-
-def apply_assumptions(derivation: Derivation, conditions: Sequence[str]) -> Derivation:
-    """``derivation`` with every item's world restricted by ``conditions`` (names of ``CONDITIONS``)."""
-    if not conditions:
-        return derivation
-    items = []
-    for item in derivation.items:
-        world = getattr(item, "world", None)
-        if isinstance(world, World):
-            for condition in conditions:
-                world = world.with_condition(condition)
-            item = replace(item, world=world)
-        items.append(item)
-    return replace(derivation, items=tuple(items))
 
 
 def _assumption_notes(conditions: Sequence[str]) -> list[str]:
@@ -414,7 +422,7 @@ def _check_all(
     files, unreadable = [], False
     with progress.running():
         for target in targets:
-            derivation = apply_assumptions(target.derivation, conditions)
+            derivation = target.derivation.assuming(conditions)
             progress.start(target.display, len(derivation.items))
             key = _cache_key(target, conditions, step_seconds) if cache is not None else None
             result = cache.get(key) if cache is not None and key is not None else None
@@ -451,10 +459,10 @@ def _cache_key(target: Target, conditions: Sequence[str], step_seconds: float) -
     return content_key(parts)
 
 
-def _collect(paths: Sequence[str]) -> tuple[list[Target], bool]:
+def _collect(paths: Sequence[str], declarations: Declarations | None = None) -> tuple[list[Target], bool]:
     """The readable targets, and whether some input could not be read (errors go to stderr)."""
     targets, unreadable = [], False
-    for entry in resolve_targets(paths):
+    for entry in resolve_targets(paths, declarations):
         if isinstance(entry, InputError):
             _error(str(entry))
             unreadable = True
@@ -492,8 +500,15 @@ def _root(
 
 
 _PATHS_HELP = (
-    "Derivation modules (.py files defining DERIVATION), directories of them, or dotted module names. "
-    "Default: every module of the bundled derivations package. Markdown/TeX is not readable yet."
+    "Posts (.md, .markdown, .txt: Markdown with MathJax; .tex: TeX), derivation modules (.py files "
+    "defining DERIVATION), directories of modules, or dotted module names. Default: every module of "
+    "the bundled derivations package."
+)
+_DECLARE_HELP = (
+    "A TOML file of declarations for the posts checked (repeatable; later files win): conditions "
+    "('assume'), letters ('[notation]'), policy kinds ('[policies]') and the worked example a post "
+    "describes ('[example]' facts such as \"r(s, a_1) = -1\"). A post may carry the same in a "
+    "```symrl block or under a 'symrl:' key of its front matter. See 'symrl.latex.declarations'."
 )
 _ASSUME_HELP = "Restrict every chain's world by a condition (repeatable). One of: " + ", ".join(CONDITIONS) + "."
 _SEED_HELP = (
@@ -524,6 +539,7 @@ def check(
     assume: list[str] = typer.Option(
         None, "--assume", metavar="COND", help=_ASSUME_HELP, callback=_validate_conditions, show_default=False
     ),
+    declare: list[Path] = typer.Option(None, "--declare", metavar="FILE", help=_DECLARE_HELP, show_default=False),
     seed: int | None = typer.Option(None, "--seed", metavar="INT", help=_SEED_HELP),
     timeout: float = typer.Option(
         DEFAULT_STEP_SECONDS, "--timeout", metavar="SECONDS", help=_TIMEOUT_HELP, callback=_validate_timeout
@@ -549,7 +565,7 @@ def check(
     """Check derivation modules (every bundled one by default) and report each step's verdict."""
     del seed  # accepted for scripts; every check already uses fixed seeds
     assume = _validate_conditions(assume)
-    targets, unreadable = _collect(paths or [])
+    targets, unreadable = _collect(paths or [], _declarations(declare))
     progress = _Progress(enabled=sys.stderr.isatty())
     cache = None if no_cache else VerdictCache()
     files, failed_to_read = _check_all(targets, conditions=assume, step_seconds=timeout, progress=progress, cache=cache)
@@ -589,16 +605,16 @@ def _parse_location(location: str) -> tuple[str, int]:
     return file, int(line)
 
 
-def _explain_targets(file: str) -> tuple[list[Target], bool]:
+def _explain_targets(file: str, declarations: Declarations | None = None) -> tuple[list[Target], bool]:
     """Derivation modules named by ``file``: a module path, or the text that bundled modules encode."""
     path = Path(file)
     if path.suffix.lower() in TEXT_SUFFIXES:
         encoding = [
             t for t in bundled_targets() if isinstance(t, Target) and Path(t.derivation.source).name == path.name
         ]
-        if encoding:
+        if encoding and declarations is None:
             return encoding, False
-    return _collect([file])
+    return _collect([file], declarations)
 
 
 @app.command(
@@ -618,6 +634,7 @@ def explain(
     assume: list[str] = typer.Option(
         None, "--assume", metavar="COND", help=_ASSUME_HELP, callback=_validate_conditions, show_default=False
     ),
+    declare: list[Path] = typer.Option(None, "--declare", metavar="FILE", help=_DECLARE_HELP, show_default=False),
     timeout: float = typer.Option(
         DEFAULT_STEP_SECONDS, "--timeout", metavar="SECONDS", help=_TIMEOUT_HELP, callback=_validate_timeout
     ),
@@ -625,7 +642,7 @@ def explain(
     """Show the full working of the step(s) on one source line."""
     assume = _validate_conditions(assume)
     file, line = _parse_location(location)
-    targets, unreadable = _explain_targets(file)
+    targets, unreadable = _explain_targets(file, _declarations(declare))
     if unreadable:
         raise typer.Exit(EXIT_UNREADABLE)
     selected = []

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import derivations.policy_improvement
 from symrl import cli
 from symrl.check import CONDITIONS, FileResult, GradientDefinition, StepResult
-from symrl.cli import EXIT_FAILS, EXIT_HOLDS, EXIT_UNREADABLE, app, apply_assumptions
+from symrl.cli import EXIT_FAILS, EXIT_HOLDS, EXIT_UNREADABLE, app
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_IMPROVEMENT = ROOT / "derivations" / "policy_improvement.py"
@@ -274,14 +274,14 @@ def test_assume_restricts_every_world_and_is_noted(runner, tmp_path, monkeypatch
     assert result.stdout.startswith("note: assuming deterministic-transitions: ")
 
 
-def test_apply_assumptions_leaves_items_without_a_world_alone():
+def test_assuming_leaves_items_without_a_world_alone():
     derivation = derivations.policy_improvement.DERIVATION
-    assert apply_assumptions(derivation, []) is derivation
-    restricted = apply_assumptions(derivation, ["full-support-initial"])
+    assert derivation.assuming([]) is derivation
+    restricted = derivation.assuming(["full-support-initial"])
     assert all("full-support-initial" in item.world.conditions for item in restricted.items)
     assert all("full-support-initial" not in item.world.conditions for item in derivation.items)
     gradient = GradientDefinition(name="update", block=1, line=3, latex="x")
-    with_gradient = apply_assumptions(type(derivation)(name="g", source="g.md", items=(gradient,)), ["small-step-size"])
+    with_gradient = type(derivation)(name="g", source="g.md", items=(gradient,)).assuming(["small-step-size"])
     assert with_gradient.items == (gradient,)
 
 

@@ -13,6 +13,7 @@ from symrl.check.derivation import (
     StatementLine,
     Step,
 )
+from symrl.check.example import Example
 from symrl.check.judge import Judgement, judge_implication, judge_statement
 from symrl.check.relations import Relation, compose
 from symrl.check.results import DIAGNOSTIC_CODES, ClaimResult, FileResult, StepResult, Suggestion, Unread
@@ -29,6 +30,7 @@ __all__ = [
     "ClaimResult",
     "Derivation",
     "DistributionDefinition",
+    "Example",
     "ExpressionChain",
     "FileResult",
     "GradientDefinition",

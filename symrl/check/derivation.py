@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sympy import Expr
@@ -144,3 +145,17 @@ class Derivation:
     name: str
     source: str
     items: tuple = ()
+
+    def assuming(self, conditions: Sequence[str]) -> Derivation:
+        """This derivation with every item's world restricted by ``conditions`` (names of ``CONDITIONS``)."""
+        if not conditions:
+            return self
+        items = []
+        for item in self.items:
+            world = getattr(item, "world", None)
+            if isinstance(world, World):
+                for condition in conditions:
+                    world = world.with_condition(condition)
+                item = replace(item, world=world)
+            items.append(item)
+        return replace(self, items=tuple(items))

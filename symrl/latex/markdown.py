@@ -595,6 +595,32 @@ def find_inline_relations(text: str, path: str = "") -> list[InlineMath]:
     return [math for math in find_inline_math(text, path) if math.relations]
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """A non-math block a document carries for symrl: front matter or a fenced code block."""
+
+    kind: str  # "front-matter" or "fence"
+    info: str  # the fence's info string ("symrl" …); empty for front matter
+    content: str
+    line: int  # 1-based line where ``content`` starts
+
+
+def find_embedded(text: str) -> list[Embedded]:
+    """The front matter and the fenced code blocks of a Markdown document, in order.
+
+    >>> [(e.kind, e.info, e.line, e.content) for e in find_embedded("---\\na: 1\\n---\\n```symrl\\nb = 2\\n```\\n")]
+    [('front-matter', '', 2, 'a: 1'), ('fence', 'symrl', 5, 'b = 2\\n')]
+    """
+    if not isinstance(text, str):
+        raise NotationError(f"find_embedded() was called with {type(text).__name__}; expected Markdown text as str")
+    found = []
+    for token in _parser().parse(text):
+        if token.type in ("front_matter", "fence") and token.map is not None:
+            kind = "front-matter" if token.type == "front_matter" else "fence"
+            found.append(Embedded(kind, token.info.strip(), token.content, token.map[0] + 2))
+    return found
+
+
 def _tex_block(
     text: str, starts: list[int], begin: int, end: int, open_offset: int, close_offset: int
 ) -> tuple[int, int, SourceMap, str]:

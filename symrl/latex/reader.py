@@ -19,6 +19,7 @@ from sympy import Expr, Symbol
 from symrl.check import (
     Derivation,
     DistributionDefinition,
+    Example,
     ExpressionChain,
     GradientDefinition,
     PolicySpec,
@@ -41,6 +42,7 @@ from symrl.expr import (
     PolicyDistribution,
     PolicyProbability,
     PolicySymbol,
+    SameState,
     Sample,
     StateAt,
     Transition,
@@ -48,6 +50,7 @@ from symrl.expr import (
     policy_names,
 )
 from symrl.latex.chains import Chain, ChainKind, Link, Row, read_chain
+from symrl.latex.declarations import Declarations, declarations_in_document
 from symrl.latex.markdown import MathBlock, find_math, find_math_tex
 from symrl.latex.parser import (
     ArgMax,
@@ -120,7 +123,12 @@ MAX_BLOCK_CHARS = 20_000
 
 
 def read_document(
-    text: str, path: str, *, notation: Notation | None = None, seconds: float | None = READ_SECONDS
+    text: str,
+    path: str,
+    *,
+    notation: Notation | None = None,
+    seconds: float | None = READ_SECONDS,
+    declarations: Declarations | None = None,
 ) -> Reading:
     """Read every display block of a Markdown (or, for ``.tex`` paths, TeX) document.
 
@@ -129,12 +137,14 @@ def read_document(
     :data:`MAX_BLOCK_CHARS` is not read, and once ``seconds`` have passed (``None``: no limit) the
     remaining blocks are reported unread.  No signals are used, so it works in any thread.
 
+    The document's own declarations (front matter, ```` ```symrl ```` blocks) apply first, then
+    ``declarations`` (a reader's, e.g. from ``--declare``); ``notation``, if given, replaces both's.
+
     >>> reading = read_document("$$\\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\\n$$\\n", "post.md")
     >>> [type(item).__name__ for item in reading.derivation.items], reading.unread
     (['StatementChain'], [])
     """
     deadline = None if seconds is None else time.monotonic() + seconds
-    notation = notation or Notation()
     try:
         blocks = find_math_tex(text, path) if str(path).endswith(".tex") else find_math(text, path)
     except NotationError as error:
@@ -142,9 +152,11 @@ def read_document(
     except Exception as error:  # a reader bug must not take the whole check down
         return Reading(Derivation(name=path, source=path), [Unread(1, _internal("the document", error), 1)])
     lines = re.split(r"\r\n|\r|\n", text)  # numbered as the Markdown parser numbers them
+    declared, unread = _declared(text, path, declarations)
+    notation = notation or declared.notation
     context = _Context()
+    context.policies.update(declared.policies)
     items: list = []
-    unread: list[Unread] = []
     for block in blocks:
         policies = dict(context.policies)
         assumptions, context.assumptions = context.assumptions, ()
@@ -160,6 +172,8 @@ def read_document(
             new_items = _items(block, chain, context, notation, premise, path, assumptions)
             if not new_items:
                 raise _Unreadable("no relation to check in this block", line, column)
+            if declared.example is not None:
+                new_items = [_in_example(item, declared.example) for item in new_items]
         except _Unreadable as error:
             where = "" if str(error).startswith("line ") else f"line {error.line}, column {error.column}: "
             unread.append(Unread(error.line, f"block {block.index}: {where}{error}", error.column))
@@ -178,7 +192,42 @@ def read_document(
             context.assumptions = tuple(
                 line.statement for item in new_items if isinstance(item, StatementChain) for line in item.lines
             )
-    return Reading(Derivation(name=path, source=path, items=tuple(items)), unread)
+    derivation = Derivation(name=path, source=path, items=tuple(items)).assuming(declared.conditions)
+    return Reading(derivation, unread)
+
+
+def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[Declarations, list[Unread]]:
+    """The document's declarations (Markdown only), then the reader's; a malformed one is unread."""
+    declared, unread = Declarations(), []
+    if not str(path).endswith(".tex"):
+        try:
+            declared = declarations_in_document(text, path)
+        except NotationError as error:
+            where, _, message = str(error).partition(": ")
+            line = int(where.rsplit(":", 1)[-1]) if where.rsplit(":", 1)[-1].isdigit() else 1
+            unread.append(Unread(line, f"declarations not used: {message}", 1))
+    return (declared if declarations is None else declared.then(declarations)), unread
+
+
+def _in_example(item, example: Example):
+    """``item`` judged in the example's world if it uses one of the example's policies (or it names none)."""
+    world = getattr(item, "world", None)
+    if world is None:
+        return item
+    if example.policies and not (_item_policies(item) & example.policies):
+        return item
+    return dataclasses.replace(item, world=example.world(world))
+
+
+def _item_policies(value: object) -> set[str]:
+    """The policies named anywhere in a derivation item (its expressions, statements, lines)."""
+    if isinstance(value, Expr):
+        return set(policy_names(value))
+    if isinstance(value, (tuple, list)):
+        return set().union(*(_item_policies(part) for part in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, (type, World)):
+        return set().union(*(_item_policies(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    return set()
 
 
 INTERNAL_ERROR = "internal error"
@@ -375,11 +424,7 @@ def _statements(
     extra: list = []  # the definitions of where-clauses
     domain: tuple[Sample, ...] = ()
     for row in rows:
-        conditions = [clause.text for clause in row.clauses if clause.role == "condition"]
-        if conditions:
-            raise _unreadable_row(
-                f"the condition '{'; '.join(conditions)}' is not understood; declare it to check this line", row
-            )
+        restrictions = [_restriction(clause, notation) for clause in row.clauses if clause.role == "condition"]
         if not row.relations:
             raise _unreadable_row(f"no relation in '{row.text[:60]}'", row)
         extra.extend(_clause(block, row, clause, context, notation) for clause in row.where)
@@ -396,6 +441,8 @@ def _statements(
                 binds = ", ".join(sorted(str(name) for sample in domain for name in _sampled_names(sample)))
                 message = f"{', '.join(unbound)} is neither quantified nor sampled (the quantifier binds {binds})"
                 raise _unreadable_row(message, row)
+            for variable, excluded in restrictions:
+                statement = _restricted(statement, variable, excluded, row)
             lines.append(StatementLine(dataclasses.replace(statement, domain=domain), line.latex, line.line))
     implications = len(lines) > 1 and any(row.therefore or row.implies for row in rows)
     mode = "implications" if premise or implications or assumptions else "facts"
@@ -410,6 +457,51 @@ def _statements(
         ),
         *extra,
     ]
+
+
+_NOT_EQUAL = ("\\neq", "\\ne", "≠")
+
+
+def _restriction(clause: Row, notation: Notation) -> tuple[Expr, Expr]:
+    """``for s_t ≠ s``: the visited state (or action) ``s_t`` and the one it must differ from."""
+    text = clause.text
+    signs = [(text.find(sign), sign) for sign in _NOT_EQUAL if sign in text]
+    understood = "only 'for s_t ≠ s' (a visited state or action other than a given one) is understood as a condition"
+    if not signs:
+        raise _unreadable_row(f"the condition '{text[:60]}' is not understood: {understood}", clause)
+    index, sign = min(signs)
+    if sign == "\\ne" and text[index : index + 4] == "\\neq":
+        sign = "\\neq"
+    left = _side(text[:index], clause, None, notation)
+    right = _side(text[index + len(sign) :], clause, None, notation, index + len(sign))
+    if isinstance(right, StateAt | ActionAt):
+        left, right = right, left
+    if not (isinstance(left, StateAt | ActionAt) and isinstance(right, Symbol) and not right.free_symbols - {right}):
+        raise _unreadable_row(f"the condition '{text[:60]}' is not understood: {understood}", clause)
+    return left, right
+
+
+def _restricted(statement: Statement, variable: Expr, excluded: Expr, row: Row) -> Statement:
+    """``statement`` with every expectation over ``variable`` restricted to ``variable ≠ excluded``.
+
+    ``Σ_t E[f(s_t)] = … for s_t ≠ s`` counts only the times the trajectory is away from ``s``:
+    ``Σ_t E[f(s_t) 1[s_t ≠ s]]``.
+    """
+    found = False
+
+    def restrict(expectation: Expectation) -> Expectation:
+        nonlocal found
+        found = True
+        return Expectation(expectation.body * (1 - SameState(variable, excluded)), *expectation.samples)
+
+    def over_variable(expr: Expr) -> bool:
+        return isinstance(expr, Expectation) and expr.body.has(variable)
+
+    lhs = statement.lhs.replace(over_variable, restrict)
+    rhs = statement.rhs.replace(over_variable, restrict)
+    if not found:
+        raise _unreadable_row(f"the condition on {variable} restricts no expectation over it", row)
+    return dataclasses.replace(statement, lhs=lhs, rhs=rhs)
 
 
 def _unbound(statement: Statement, domain: tuple[Sample, ...], notation: Notation) -> list[str]:
