@@ -57,15 +57,19 @@ class Example:
         for _, state, action, _ in self.probabilities:
             self._indices(state, action)
         rows: dict[tuple, dict[int, Fraction]] = {}
-        for state, action, following, p in self.transitions:
-            rows.setdefault(("P", state, action), {})[self.states.index(following)] = p
-        for state, p in self.initial:
-            rows.setdefault(("h",), {})[self.states.index(state)] = p
-        for policy, state, action, p in self.probabilities:
-            rows.setdefault(("π", policy, state), {})[self.actions.index(action)] = p
-        for policy, state, action in self.choices:
-            rows.setdefault(("π", policy, state), {})[self.actions.index(action)] = Fraction(1)
+        entries = [(("P", s, a), self.states.index(n), p) for s, a, n, p in self.transitions]
+        entries += [(("h",), self.states.index(s), p) for s, p in self.initial]
+        entries += [(("π", pi, s), self.actions.index(a), p) for pi, s, a, p in self.probabilities]
+        entries += [(("π", pi, s), self.actions.index(a), Fraction(1)) for pi, s, a in self.choices]
+        entries += [(("r", s, a), 0, value) for s, a, value in self.rewards]
+        for row, index, value in entries:
+            pins = rows.setdefault(row, {})
+            if pins.get(index, value) != value:
+                raise WorldError(f"the example gives {_row_name(row)} two different values")
+            pins[index] = value
         for row, pins in rows.items():
+            if row[0] == "r":
+                continue
             if any(not 0 <= p <= 1 for p in pins.values()) or sum(pins.values()) > 1:
                 raise WorldError(f"the example's probabilities {_row_name(row)} are not a distribution")
         for policy, like in self.agreements:
@@ -159,6 +163,8 @@ def _row_name(row: tuple) -> str:
         return f"P(·|{row[1]}, {row[2]})"
     if row[0] == "h":
         return "h(·)"
+    if row[0] == "r":
+        return f"r({row[1]}, {row[2]})"
     return f"{row[1]}(·|{row[2]})"
 
 

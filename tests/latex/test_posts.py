@@ -202,6 +202,14 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (2, 1): Gap(H, TIGHT_ALIGN),  # V* = max_a[r + γ Σ P V*]
         (2, 2): Gap(H, f"{TIGHT_ALIGN}; then also: {POLICY_STATE_FROM_P}"),  # max_a[…] ≥ E_π[…]
     },
+    "worked_example.md": {  # its example MDP declared in a ```symrl block
+        (1, 1): H,  # Q_{π1}(s, π1(s)) = 1 + γ V(s'): a1 pays 1 and moves to s'
+        (2, 1): H,  # V_{π1}(s) = 1 + γ V(s'): π1 takes a1 in s
+        (3, 1): H,  # A_{π1}(s, π2(s)) = γ V(s) − V(s): a2 pays 0 and stays
+        (4, 1): F,  # slip: a2 stays in s, not s'
+        (5, 1): H,  # Σ γ^t E_{ρπ2}[A_{π1}] = 0 for s_t ≠ s: the policies agree away from s
+        (6, 1): F,  # the same without the condition: the visits to s are where they differ
+    },
 }  # fmt: skip
 
 UNREAD: dict[str, dict[int, str]] = {
