@@ -16,7 +16,15 @@ Part 1, checking every module of the ``derivations`` package that defines ``DERI
 
 Targets: cold ≤ 8× the SymPy import, warm ≤ 0.5 s.
 
-Part 2, the steps the engine proves symbolically (``derivations.advantage``,
+Part 2, the seed post read as written: ``python -m symrl check SEED --format json`` in a fresh
+process, with the post's worked example declared (``tests/latex/declarations/seed_example.toml``):
+
+* cold: ``--no-cache``, every block read and every step judged from scratch, best of several runs
+  (interpreter start-up and imports included; posts are not cached on disk yet in any case).
+
+Target: cold ≤ 8× the SymPy import.  Skipped (and said so) when ``../shared/seed/`` is absent.
+
+Part 3, the steps the engine proves symbolically (``derivations.advantage``,
 ``derivations.expected_return``, steps 1, 4, 5 of ``derivations.policy_improvement``):
 
 * ``judge``: ``symrl.check.judge.judge_statement`` on the step (exact and float falsification
@@ -464,6 +472,45 @@ def print_checking(numbers: dict[str, float], settings: Settings) -> None:
     print(f"    warm ≤ {TARGET_WARM_SECONDS:g} s: {numbers['warm_seconds']:.3f} s {warm_ok}")
 
 
+SEED_POST = PROJECT_ROOT.parent / "shared" / "seed" / "000_1a0abbced62b64ca.txt"
+SEED_DECLARATIONS = PROJECT_ROOT / "tests" / "latex" / "declarations" / "seed_example.toml"
+
+
+def bench_seed(settings: Settings, import_sympy: float) -> dict[str, float] | None:
+    """Cold ``symrl check`` of the seed post (no verdict cache) as a ratio to ``import sympy``."""
+    if not SEED_POST.exists():
+        return None
+    command = [sys.executable, "-m", "symrl", "check", str(SEED_POST), "--declare", str(SEED_DECLARATIONS)]
+    command += ["--format", "json", "--no-cache"]
+    cold = math.inf
+    steps = 0
+    for _ in range(settings.cold_repeats):
+        start = time.perf_counter()
+        completed = subprocess.run(command, capture_output=True, text=True, env=child_environment(), check=False)
+        cold = min(cold, time.perf_counter() - start)
+        if completed.returncode not in (0, 1):
+            raise RuntimeError(f"symrl check of the seed post failed:\n{completed.stderr}")
+        (record,) = json.loads(completed.stdout)["files"]
+        if record["unread"]:
+            raise RuntimeError(f"the seed post left passages unread: {record['unread']}")
+        steps = len(record["steps"])
+    return {"seed_steps": float(steps), "seed_cold_seconds": cold, "seed_cold_vs_import": cold / import_sympy}
+
+
+def print_seed(numbers: dict[str, float] | None, settings: Settings) -> None:
+    print("Seed post, read as written: `symrl check SEED --declare seed_example.toml --no-cache`")
+    if numbers is None:
+        print(f"  skipped: {SEED_POST} is absent")
+        return
+    ratio = numbers["seed_cold_vs_import"]
+    print(
+        f"  cold, {numbers['seed_steps']:.0f} steps (best of {settings.cold_repeats}) | "
+        f"{numbers['seed_cold_seconds']:.2f} s | {ratio:.1f}× the SymPy import"
+    )
+    met = verdict(ratio <= TARGET_COLD_VS_IMPORT)
+    print(f"  Target: cold ≤ {TARGET_COLD_VS_IMPORT:g}× import sympy: {ratio:.1f}× {met}")
+
+
 def _baseline_cells(row: SymbolicRow, mode: str, deadline: float) -> tuple[str, str, str]:
     result = row.simplify[mode]
     if result is None:
@@ -537,6 +584,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     checking = bench_checking(settings)
     print_checking(checking, settings)
     numbers = {f"check/{name}": value for name, value in checking.items()}
+    print()
+    seed = bench_seed(settings, checking["import_sympy_seconds"])
+    print_seed(seed, settings)
+    numbers.update({f"seed/{name}": value for name, value in (seed or {}).items()})
     if not args.no_symbolic:
         print()
         rows = bench_symbolic(settings)

@@ -95,6 +95,7 @@ class Unread:
     line: int
     message: str
     column: int | None = None
+    excerpt: str | None = None  # the source line, shown with a caret under ``column``
 
     def to_record(self) -> dict:
         return asdict(self)

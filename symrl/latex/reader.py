@@ -193,7 +193,14 @@ def read_document(
                 line.statement for item in new_items if isinstance(item, StatementChain) for line in item.lines
             )
     derivation = Derivation(name=path, source=path, items=tuple(items)).assuming(declared.conditions)
-    return Reading(derivation, unread)
+    return Reading(derivation, [_with_excerpt(item, lines) for item in unread])
+
+
+def _with_excerpt(item: Unread, lines: list[str]) -> Unread:
+    """``item`` with the source line it points at, for a caret under the offending token."""
+    if item.excerpt is not None or not 1 <= item.line <= len(lines):
+        return item
+    return dataclasses.replace(item, excerpt=lines[item.line - 1])
 
 
 def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[Declarations, list[Unread]]:

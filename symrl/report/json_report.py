@@ -48,7 +48,7 @@ _CLAIM_KEYS = (
     "code",
     "families",
 )
-_UNREAD_KEYS = ("line", "message", "column")
+_UNREAD_KEYS = ("line", "message", "column", "excerpt")
 _SOURCE_KEYS = ("file", "line")
 _SUGGESTION_KEYS = ("relation", "rhs", "verdict", "description", "code", "condition", "anchored")
 _COUNTEREXAMPLE_KEYS = (

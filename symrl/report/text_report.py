@@ -227,14 +227,32 @@ def _claim(path: str, claim: ClaimResult, verbose: bool) -> Iterator[RenderableT
         yield _counterexample(claim.counterexample)
 
 
+EXCERPT_WIDTH = 72
+"""Characters of a source line shown under an unread passage (a window around the caret)."""
+
+
 def _unread(path: str, item: Unread) -> RenderableType:
     column = f":{item.column}" if item.column is not None else ""
-    return Text.assemble(
+    heading = Text.assemble(
         (f"{path}:{item.line}{column}:", _LOCATION_STYLE),
         " ",
         _verdict("not-checked"),
         f" {item.message}",
     )
+    if not item.excerpt or not item.excerpt.strip():
+        return heading
+    # The source line as written, with a caret under the column the message points at; a long
+    # line is cut to a window around that column.
+    excerpt, caret = item.excerpt.expandtabs(1), item.column
+    if len(excerpt) > EXCERPT_WIDTH:
+        start = 0 if caret is None else max(0, min(caret - 1 - EXCERPT_WIDTH // 2, len(excerpt) - EXCERPT_WIDTH))
+        shown = excerpt[start : start + EXCERPT_WIDTH]
+        excerpt = ("…" if start else "") + shown + ("…" if start + EXCERPT_WIDTH < len(item.excerpt) else "")
+        caret = None if caret is None else caret - start + (1 if start else 0)
+    lines = [heading, Text.assemble(("    | ", _LABEL_STYLE), excerpt, no_wrap=True)]
+    if caret is not None and 1 <= caret <= len(excerpt) + 1:
+        lines.append(Text.assemble(("    | ", _LABEL_STYLE), " " * (caret - 1), ("^", "bold red")))
+    return Group(*lines)
 
 
 def _chains(steps: Sequence[StepResult]) -> list[tuple[int, str, list[StepResult]]]:

@@ -135,3 +135,10 @@ def test_without_its_example_the_example_blocks_are_judged_over_every_mdp(seed_t
     reading = read_document(seed_text, SEED.name)
     verdicts = {step.line: step.verdict for step in check_derivation(reading.derivation).steps if step.chain == 12}
     assert verdicts and set(verdicts.values()) == {"fails"}
+
+
+def test_an_unread_passage_carries_its_source_line_and_the_column_of_the_offending_token() -> None:
+    text = "Some prose.\n\n$$\nV_\\pi(s) = \\zeta(s) + 1\n$$\n"
+    (unread,) = read_document(text, "post.md").unread
+    assert unread.line == 4 and unread.excerpt == "V_\\pi(s) = \\zeta(s) + 1"
+    assert unread.excerpt[unread.column - 1 :].startswith("\\zeta")

@@ -193,7 +193,10 @@ def sample_files() -> list[FileResult]:
             message="η is the expected initial value: proved",
         ),
     ]
-    unread = [Unread(line=40, message=r"unknown command \foo", column=7), Unread(line=12, message="no relation")]
+    unread = [
+        Unread(line=40, message=r"unknown command \foo", column=7, excerpt=r"V(s)= \foo(s) + 1"),
+        Unread(line=12, message="no relation"),
+    ]
     return [
         FileResult(path="derivations/policy_improvement.py", steps=steps, claims=claims, unread=unread),
         FileResult(path="post.md"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from symrl.check import FileResult, Unread
 from symrl.report import TextEmitter, render_text, summary_line
 from tests.report.golden import assert_golden
 from tests.report.samples import sample_files
@@ -80,6 +81,17 @@ def test_conditions_claims_and_unread_are_listed():
     assert "features parametrisation: holds-under" in text
     assert "derivations/policy_improvement.py:12: not-checked no relation" in text
     assert "derivations/policy_improvement.py:40:7: not-checked unknown command \\foo" in text
+    excerpt, caret = text.split("unknown command \\foo\n", 1)[1].splitlines()[:2]
+    assert excerpt == "    | V(s)= \\foo(s) + 1"
+    assert caret == "    |       ^" and excerpt[caret.index("^") :].startswith("\\foo")  # column 7 of the line
+
+
+def test_a_long_source_line_is_cut_around_the_caret():
+    line = "x" * 100 + r"\zeta" + "y" * 100
+    text = render_text([FileResult(path="p.md", unread=[Unread(3, "unknown macro", 101, line)])], color=False)
+    excerpt, caret = text.split("unknown macro\n", 1)[1].splitlines()[:2]
+    assert excerpt.startswith("    | …") and excerpt.endswith("…")
+    assert excerpt[caret.index("^") :].startswith(r"\zeta")
 
 
 def test_summary_counts_verdicts():
