@@ -11,6 +11,7 @@ fenced blocks in order, declaration files, the command line.  The format::
     states = ["s", "x"]                         # letters of state variables
     actions = ["a", "u"]                        # letters of action variables
     time = "t"                                  # the time index
+    macros = { '\\E' = '\\mathbb{E}' }          # the post's own macros (no arguments)
 
     [policies]                                  # how a named policy is drawn (default: stochastic)
     '\\pi_1' = "deterministic"
@@ -68,7 +69,7 @@ POLICY_KINDS = ("stochastic", "deterministic", "greedy", "optimal", "near-optima
 """Kinds a declaration may give a policy (a gradient step is declared by the text's update line)."""
 
 _KEYS = {"assume", "notation", "policies", "example"}
-_NOTATION_KEYS = {"states", "actions", "time"}
+_NOTATION_KEYS = {"states", "actions", "time", "macros"}
 _EXAMPLE_KEYS = {"facts", "agree", "episodic"}
 
 
@@ -203,12 +204,23 @@ def _notation(value: object, source: str) -> Notation:
         if not isinstance(time, str) or len(time) != 1 or not time.isalpha():
             raise DeclarationError(f"{source}: notation.time must be one letter, got {_shown(time)}")
         changes["time_letter"] = time
+    if "macros" in value:
+        changes["macros"] = _macros(value["macros"], source)
     notation = dataclasses.replace(Notation(), **changes)
     clash = notation.state_letters & notation.action_letters
     if clash or notation.time_letter in notation.state_letters | notation.action_letters:
         letters = ", ".join(sorted(clash)) or notation.time_letter
         raise DeclarationError(f"{source}: a letter cannot name two things: {letters}")
     return notation
+
+
+def _macros(value: object, source: str) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise DeclarationError(f"{source}: notation.macros maps macros to LaTeX strings, got {_shown(value)}")
+    for name in value:
+        if not (len(name) > 1 and name[0] == "\\" and name[1:].isalpha()):
+            raise DeclarationError(f"{source}: notation.macros: {name!r} is not a macro name such as '\\E'")
+    return dict(sorted(value.items()))
 
 
 def _policy_name(latex: object, notation: Notation, source: str) -> str:

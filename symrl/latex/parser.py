@@ -145,6 +145,7 @@ class Notation:
     time_letter: str = "t"
     parameter_macro: str = "\\theta"
     constants: dict[str, Expr] = field(default_factory=dict)
+    macros: dict[str, str] = field(default_factory=dict)  # a post's own macros: ``\\E`` → ``\\mathbb{E}``
 
 
 class ArgMax(sympy.Expr):
@@ -254,14 +255,48 @@ _GREEK_POLICY_FREE = {"\\alpha", "\\beta", "\\delta", "\\epsilon", "\\lambda", "
 _RELATION_STOP = {"=", "<", ">", "\\geq", "\\leq", "\\ge", "\\le", "\\approx", "\\equiv", "\\neq", "\\in", ",", "&"}
 
 
+MACRO_PASSES = 8
+"""Rounds of macro expansion allowed (a macro may use another); more means a macro uses itself."""
+
+MAX_EXPANDED_TOKENS = 20_000
+"""Tokens a formula may grow to by macro expansion."""
+
+
+def expand_macros(tokens: list[Token], macros: dict[str, str]) -> list[Token]:
+    """``tokens`` with each declared macro (no arguments) replaced by its definition's tokens.
+
+    Every token of an expansion keeps the offset of the macro it came from, so an error inside
+    it points at the macro as written.
+
+    >>> [t.text for t in expand_macros(tokenize(r"\\E[x]"), {r"\\E": r"\\mathbb{E}"})]
+    ['\\\\mathbb', '{', 'E', '}', '[', 'x', ']']
+    """
+    for _ in range(MACRO_PASSES):
+        if not any(token.text in macros for token in tokens):
+            return tokens
+        expanded: list[Token] = []
+        for token in tokens:
+            if token.text in macros:
+                expanded += [Token(t.kind, t.text, token.offset) for t in tokenize(macros[token.text])]
+            else:
+                expanded.append(token)
+            if len(expanded) > MAX_EXPANDED_TOKENS:
+                raise ParseError(f"the macro {token.text} expands to more than {MAX_EXPANDED_TOKENS} tokens", token.offset)
+        tokens = expanded
+    looping = next(token for token in tokens if token.text in macros)
+    raise ParseError(f"the macro {looping.text} does not stop expanding (it uses itself)", looping.offset)
+
+
 class Parser:
     """Recursive-descent parser over the tokens of one formula."""
 
     def __init__(self, latex: str, notation: Notation | None = None):
         self.latex = latex
-        self.tokens = tokenize(latex)
-        self.position = 0
         self.notation = notation or Notation()
+        self.tokens = tokenize(latex)
+        if self.notation.macros:
+            self.tokens = expand_macros(self.tokens, self.notation.macros)
+        self.position = 0
         self.depth = 0
         self.anchor: Token | None = None  # what an empty sub-parser's "end of formula" follows
 
@@ -471,7 +506,9 @@ class Parser:
             return Gradient(self.power(), wrt)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
-        raise self.error(f"unknown macro {name}; declare it or rewrite the formula", token)
+        raise self.error(
+            f"unknown macro {name}; declare it (notation.macros in a ```symrl block) or rewrite the formula", token
+        )
 
     def braced_text(self) -> str:
         return "".join(token.text for token in self.braced_tokens())

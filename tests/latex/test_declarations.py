@@ -186,3 +186,35 @@ def test_a_bad_declaration_file_exits_2_with_the_reason(tmp_path: Path, content:
 def test_the_seed_example_file_is_valid() -> None:
     declared = parse_declarations(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE))
     assert declared.example is not None and declared.example.policies == {"pi_1", "pi_2"}
+
+
+# -- macros ----------------------------------------------------------------------------------------
+
+MACROS = "```symrl\n[notation]\nmacros = { '\\E' = '\\mathbb{E}', '\\Vpi' = 'V_\\pi', '\\loop' = '1 + \\loop' }\n```\n"
+
+
+def test_declared_macros_are_expanded_before_the_formula_is_read() -> None:
+    post = MACROS + "\n$$\n\\eta(\\pi) = \\E_{s \\sim h}\\left[\\Vpi(s)\\right]\n$$\n"
+    reading = read_document(post, "post.md")
+    assert reading.unread == []
+    assert [step.verdict for step in check_derivation(reading.derivation).steps] == ["holds"]
+
+
+def test_undeclared_the_same_macro_is_unread_with_a_hint_to_declare_it() -> None:
+    (unread,) = read_document("$$\n\\eta(\\pi) = \\E_{s \\sim h}[V_\\pi(s)]\n$$\n", "post.md").unread
+    assert "unknown macro \\E" in unread.message and "notation.macros" in unread.message
+    assert unread.excerpt[unread.column - 1 :].startswith("\\E")
+
+
+def test_a_macro_that_uses_itself_is_unread_at_the_macro() -> None:
+    (unread,) = read_document(MACROS + "\n$$\nV_\\pi(s) = \\loop\n$$\n", "post.md").unread
+    assert "\\loop does not stop expanding" in unread.message
+    assert unread.excerpt[unread.column - 1 :].startswith("\\loop")
+
+
+@pytest.mark.parametrize(
+    ("macros", "message"), [("{ 'E' = 'x' }", "'E' is not a macro name"), ("{ '\\E' = 3 }", "maps macros to LaTeX")]
+)
+def test_malformed_macros_are_refused(macros: str, message: str) -> None:
+    with pytest.raises(DeclarationError, match=message):
+        parse_declarations(f"[notation]\nmacros = {macros}", "notes.toml")
