@@ -281,7 +281,8 @@ def expand_macros(tokens: list[Token], macros: dict[str, str]) -> list[Token]:
             else:
                 expanded.append(token)
             if len(expanded) > MAX_EXPANDED_TOKENS:
-                raise ParseError(f"the macro {token.text} expands to more than {MAX_EXPANDED_TOKENS} tokens", token.offset)
+                message = f"the macro {token.text} expands to more than {MAX_EXPANDED_TOKENS} tokens"
+                raise ParseError(message, token.offset)
         tokens = expanded
     looping = next(token for token in tokens if token.text in macros)
     raise ParseError(f"the macro {looping.text} does not stop expanding (it uses itself)", looping.offset)
