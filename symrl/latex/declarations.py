@@ -58,7 +58,9 @@ __all__ = [
     "DECLARATION_FENCE",
     "DeclarationError",
     "Declarations",
+    "MacroDefinition",
     "declarations_in_document",
+    "macro_definitions",
     "parse_declarations",
 ]
 
@@ -155,6 +157,109 @@ def declarations_in_document(text: str, path: str) -> Declarations:
         elif embedded.info == DECLARATION_FENCE:
             declared = declared.then(parse_declarations(embedded.content, where))
     return declared
+
+
+@dataclass(frozen=True)
+class MacroDefinition:
+    """``\\newcommand{\\E}{\\mathbb{E}}`` found in a document: the macro, its body and where it is."""
+
+    name: str
+    body: str
+    arguments: int
+    start: int
+    stop: int
+
+
+_DEFINING = ("\\newcommand", "\\renewcommand", "\\providecommand", "\\def")
+
+
+def macro_definitions(text: str) -> list[MacroDefinition]:
+    """The macro definitions of a text (``\\newcommand``, ``\\renewcommand``, ``\\def``), in order.
+
+    MathJax posts define macros in math (``$\\newcommand{\\E}{\\mathbb{E}}$``), TeX files in the
+    preamble; both read the same.  A definition that is not well formed is skipped (its macro
+    stays unknown and is reported where it is used).
+
+    >>> [(d.name, d.body, d.arguments) for d in macro_definitions(r"\\newcommand{\\E}{\\mathbb{E}} \\def\\R{r}")]
+    [('\\\\E', '\\\\mathbb{E}', 0), ('\\\\R', 'r', 0)]
+    """
+    found = []
+    position = 0
+    while True:
+        starts = [(text.find(command, position), command) for command in _DEFINING]
+        starts = [(index, command) for index, command in starts if index >= 0]
+        if not starts:
+            return found
+        start, command = min(starts)
+        index = start + len(command)
+        if index < len(text) and text[index].isalpha():  # \newcommandx, \define: another macro
+            position = index
+            continue
+        definition = _definition(text, index)
+        if definition is None:
+            position = index
+            continue
+        name, body, arguments, stop = definition
+        found.append(MacroDefinition(name, body, arguments, start, stop))
+        position = stop
+
+
+def _definition(text: str, index: int) -> tuple[str, str, int, int] | None:
+    """``{\\name}[n]{body}`` or ``\\name{body}`` from ``index``: name, body, arguments, end offset."""
+    index = _skip_spaces(text, index)
+    if text.startswith("{", index):
+        close = _closing_brace(text, index)
+        if close is None:
+            return None
+        name = text[index + 1 : close].strip()
+        index = close + 1
+    else:
+        length = 1
+        while index + length < len(text) and text[index + length].isalpha():
+            length += 1
+        name = text[index : index + length]
+        index += length
+    if not (len(name) > 1 and name[0] == "\\" and (name[1:].isalpha() or len(name) == 2)):
+        return None
+    index = _skip_spaces(text, index)
+    arguments = 0
+    if text.startswith("[", index):
+        close = text.find("]", index)
+        if close < 0 or not text[index + 1 : close].strip().isdigit():
+            return None
+        arguments = int(text[index + 1 : close])
+        index = _skip_spaces(text, close + 1)
+    if not text.startswith("{", index):
+        return None
+    close = _closing_brace(text, index)
+    if close is None:
+        return None
+    return name, text[index + 1 : close], arguments, close + 1
+
+
+def _skip_spaces(text: str, index: int) -> int:
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index
+
+
+def _closing_brace(text: str, index: int) -> int | None:
+    """The offset of the ``}`` closing the ``{`` at ``index`` (escaped braces do not count)."""
+    depth = 0
+    position = index
+    while position < len(text):
+        character = text[position]
+        if character == "\\":
+            position += 2
+            continue
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+            if depth == 0:
+                return position
+        position += 1
+    return None
 
 
 # -- the parts ------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from symrl.expr import (
     policy_names,
 )
 from symrl.latex.chains import Chain, ChainKind, Link, Row, read_chain
-from symrl.latex.declarations import Declarations, declarations_in_document
+from symrl.latex.declarations import Declarations, declarations_in_document, macro_definitions
 from symrl.latex.markdown import MathBlock, find_math, find_math_tex
 from symrl.latex.parser import (
     ArgMax,
@@ -154,10 +154,17 @@ def read_document(
     lines = re.split(r"\r\n|\r|\n", text)  # numbered as the Markdown parser numbers them
     declared, unread = _declared(text, path, declarations)
     notation = notation or declared.notation
+    defined = {d.name: d.body for d in macro_definitions(text) if d.arguments == 0}
+    if defined:  # the post's \newcommand macros, unless declarations say otherwise
+        notation = dataclasses.replace(notation, macros={**defined, **notation.macros})
     context = _Context()
     context.policies.update(declared.policies)
     items: list = []
     for block in blocks:
+        stripped = _without_definitions(block)
+        if stripped is not block and not stripped.latex.strip():
+            continue  # a block of macro definitions only: read, nothing to check
+        block = stripped
         policies = dict(context.policies)
         assumptions, context.assumptions = context.assumptions, ()
         line, column = block.source_map.position_of(0)
@@ -201,6 +208,19 @@ def _with_excerpt(item: Unread, lines: list[str]) -> Unread:
     if item.excerpt is not None or not 1 <= item.line <= len(lines):
         return item
     return dataclasses.replace(item, excerpt=lines[item.line - 1])
+
+
+def _without_definitions(block: MathBlock) -> MathBlock:
+    """``block`` with its ``\\newcommand`` definitions blanked out (offsets, and so positions, kept)."""
+    definitions = macro_definitions(block.latex)
+    if not definitions:
+        return block
+    latex = list(block.latex)
+    for definition in definitions:
+        for offset in range(definition.start, definition.stop):
+            if latex[offset] != "\n":
+                latex[offset] = " "
+    return dataclasses.replace(block, latex="".join(latex))
 
 
 def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[Declarations, list[Unread]]:

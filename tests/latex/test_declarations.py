@@ -10,7 +10,13 @@ from typer.testing import CliRunner
 
 from symrl.check import PolicySpec, check_derivation
 from symrl.cli import EXIT_UNREADABLE, app
-from symrl.latex.declarations import DeclarationError, Declarations, declarations_in_document, parse_declarations
+from symrl.latex.declarations import (
+    DeclarationError,
+    Declarations,
+    declarations_in_document,
+    macro_definitions,
+    parse_declarations,
+)
 from symrl.latex.reader import read_document
 
 EXAMPLE = Path(__file__).parent / "declarations" / "seed_example.toml"
@@ -218,3 +224,46 @@ def test_a_macro_that_uses_itself_is_unread_at_the_macro() -> None:
 def test_malformed_macros_are_refused(macros: str, message: str) -> None:
     with pytest.raises(DeclarationError, match=message):
         parse_declarations(f"[notation]\nmacros = {macros}", "notes.toml")
+
+
+def test_newcommand_in_a_markdown_post_defines_a_macro_and_its_block_is_not_unread() -> None:
+    post = (
+        "$$\n\\newcommand{\\E}{\\mathbb{E}}\n\\newcommand{\\Vpi}{V_{\\pi}}\n$$\n\n"
+        "$$\n\\eta(\\pi) = \\E_{s \\sim h}\\left[\\Vpi(s)\\right]\n$$\n\n"
+        "$$\n\\def\\Q{Q_\\pi} \\Vpi(s) = \\E_{a \\sim \\pi}[\\Q(s, a)]\n$$\n"
+    )
+    reading = read_document(post, "post.md")
+    assert reading.unread == []
+    assert [item.block for item in reading.derivation.items] == [2, 3]
+    assert [step.verdict for step in check_derivation(reading.derivation).steps] == ["holds", "holds"]
+
+
+def test_a_tex_preamble_defines_macros_for_the_document() -> None:
+    tex = (
+        "\\documentclass{article}\n\\newcommand{\\E}{\\mathbb{E}}\n\\begin{document}\n"
+        "\\begin{equation}\n\\eta(\\pi) = \\E_{s \\sim h}[V_\\pi(s)]\n\\end{equation}\n\\end{document}\n"
+    )
+    reading = read_document(tex, "notes.tex")
+    assert reading.unread == []
+    assert [step.verdict for step in check_derivation(reading.derivation).steps] == ["holds"]
+
+
+def test_a_declared_macro_overrides_the_post_s_newcommand() -> None:
+    post = MACROS + "\n$$\n\\newcommand{\\E}{\\zeta}\n\\eta(\\pi) = \\E_{s \\sim h}[V_\\pi(s)]\n$$\n"
+    reading = read_document(post, "post.md")
+    assert reading.unread == [] and [s.verdict for s in check_derivation(reading.derivation).steps] == ["holds"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (r"\newcommand{\E}{\mathbb{E}}", [("\\E", "\\mathbb{E}", 0)]),
+        (r"\newcommand\E{\mathbb{E}}", [("\\E", "\\mathbb{E}", 0)]),
+        (r"\newcommand{\KL}[2]{D(#1 \| #2)}", [("\\KL", "D(#1 \\| #2)", 2)]),
+        (r"\renewcommand{\R}{\{r\}}", [("\\R", "\\{r\\}", 0)]),
+        (r"\newcommand{\E}{\mathbb{E}", []),  # never closed
+        (r"\newcommandx{\E}{x} \newcommand{E}{x}", []),  # another macro; not a macro name
+    ],
+)
+def test_macro_definitions_are_found_and_malformed_ones_skipped(text: str, found: list) -> None:
+    assert [(d.name, d.body, d.arguments) for d in macro_definitions(text)] == found
