@@ -3,10 +3,12 @@
 from symrl.api import check_markdown
 from symrl.check import Derivation, FileResult, check_derivation
 from symrl.errors import MDPError, NotationError, SymrlError
+from symrl.latex.declarations import Declarations, parse_declarations
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Declarations",
     "Derivation",
     "FileResult",
     "MDPError",
@@ -15,4 +17,5 @@ __all__ = [
     "__version__",
     "check_derivation",
     "check_markdown",
+    "parse_declarations",
 ]
