@@ -1043,8 +1043,11 @@ def _paired_state(body: Expr | None, action: Expr) -> Expr:
             args = node.args[1:] if not isinstance(node, Reward) else node.args
             if len(args) == 2 and args[1] == action:
                 return args[0]
-        if isinstance(node, (PolicyProbability, Transition)) and action in node.args:
+        # π(a|s) holds its state last, P(s'|s,a) in the middle: (policy, action, state), (next, state, action)
+        if isinstance(node, PolicyProbability) and node.args[1] == action:
             return node.args[2]
+        if isinstance(node, Transition) and node.args[2] == action:
+            return node.args[1]
     return Symbol("s")
 
 

@@ -44,11 +44,6 @@ COMMA_SAMPLES_REASON = (
     "silently dropped 'a ∼ π' and judged η(π) = E_{s∼h}[Q_π(s,a)] with a free a: fails)"
 )
 COMMA_SAMPLES = Gap(H, COMMA_SAMPLES_REASON)
-POLICY_STATE_FROM_P = (
-    "E_{a∼π}[… P(s'|s,a) …]: the state π is conditioned on is guessed from the body, and "
-    "parser._paired_state returns P(s'|s,a)'s third argument (the action a) when P comes first, so "
-    "symrl reads a ∼ π(·|a) and says fails"
-)
 SINGLE_ROW_APPROX = Gap(
     H,
     "a one-row '≈' statement is read as a statement line, where the new s' is not marked as "
@@ -82,7 +77,7 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
     "bellman_expectation.md": {
         (1, 1): (H, H), (1, 2): (H, H), (1, 3): (H, H),  # V = Σ_a π Q = Σ_a π[r + γ Σ P V] = E_π[r + γ E V]
         (2, 1): (H, H), (2, 2): (H, H),  # Q = r + γ E V = r + γ Σ P Σ π(a'|s') Q(s',a')
-        (3, 1): Gap(H, POLICY_STATE_FROM_P),  # V = E_π[r + γ Σ_{s'} P V] (Sutton & Barto's form)
+        (3, 1): H,  # V = E_π[r + γ Σ_{s'} P V] (Sutton & Barto's form)
         (4, 1): H,  # Σ_a π(a|s) = 1
         (5, 1): H,  # V ≤ max_a Q
     },
@@ -198,9 +193,9 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
     },
     "tight_align.md": {
         (1, 1): (H, H),  # V = E_π Q
-        (1, 2): Gap(H, POLICY_STATE_FROM_P),  # E_π Q = E_π[r + γ Σ P V]
+        (1, 2): (H, H),  # E_π Q = E_π[r + γ Σ P V]
         (2, 1): Gap(H, TIGHT_ALIGN),  # V* = max_a[r + γ Σ P V*]
-        (2, 2): Gap(H, f"{TIGHT_ALIGN}; then also: {POLICY_STATE_FROM_P}"),  # max_a[…] ≥ E_π[…]
+        (2, 2): Gap(H, TIGHT_ALIGN),  # max_a[…] ≥ E_π[…]
     },
 }  # fmt: skip
 
