@@ -785,9 +785,14 @@ class Parser:
         return self.sampled(subscript, body, token)
 
     def sampled(self, tokens: list[Token], body: Expr, owner: Token) -> Expr:
-        """``E_{x ∼ D}[body]``."""
-        sample, body = self.sample(tokens, body)
-        return Expectation(body, sample)
+        """``E_{x ∼ D}[body]``; ``E_{s ∼ h, a ∼ π}[body]`` is the nested ``E_{s ∼ h}[E_{a ∼ π(·|s)}[body]]``."""
+        samples = []
+        for group in _sample_groups(tokens):
+            sample, body = self.sample(group, body)
+            samples.append(sample)
+        for sample in reversed(samples):
+            body = Expectation(body, sample)
+        return body
 
     def sample(self, tokens: list[Token], body: Expr | None) -> tuple[Sample, Expr | None]:
         """``x \\sim D`` subscripts (several variables, ``s_0, a_0, \\cdots \\sim ρ``), and the body
@@ -802,6 +807,8 @@ class Parser:
         tau: Token | None = None
         while not variables.done:
             current = variables.take()
+            if current.text == "," and (variables.position == 1 or variables.done):
+                raise self.error("a ',' with no variable on one side, before '\\sim'", current)
             if current.text in (",", "\\cdots", "\\ldots", "\\dots", "(", ")"):
                 continue
             if current.text == "\\tau":
@@ -1032,6 +1039,34 @@ class Parser:
 
 _STOP_COMMANDS = {"\\sim", "\\mid", "\\cdots", "\\ldots", "\\dots", "\\therefore", "\\forall", "\\implies",
                   "\\iff", "\\Rightarrow", "\\leftarrow", "\\gets", "\\to", "\\text"}  # fmt: skip
+
+
+def _sample_groups(tokens: list[Token]) -> list[list[Token]]:
+    """The subscript ``s ∼ h, a ∼ π`` cut into one ``x ∼ D`` per ``\\sim``.
+
+    A group ends at the last top-level comma before the next ``\\sim``: the commas of a variable
+    list (``s_0, a_0, \\cdots ∼ ρ``) come before their ``\\sim`` and those of ``P(·|s,a)`` are
+    inside parentheses, so neither cuts.
+    """
+    groups: list[list[Token]] = []
+    start = 0
+    depth = 0
+    seen_sim = False
+    last_comma: int | None = None
+    for index, token in enumerate(tokens):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(token.text, 0)
+        if depth:
+            continue
+        if token.text == "," and seen_sim:
+            last_comma = index
+        elif token.text == "\\sim":
+            if seen_sim and last_comma is not None:
+                groups.append(tokens[start:last_comma])
+                start = last_comma + 1
+            seen_sim = True
+            last_comma = None
+    groups.append(tokens[start:])
+    return groups
 
 
 def _paired_state(body: Expr | None, action: Expr) -> Expr:
