@@ -44,6 +44,7 @@ from symrl.expr import (
     policy,
     t,
 )
+from symrl.latex.presentation import top_level_relations
 
 __all__ = [
     "Token",
@@ -250,6 +251,9 @@ def _size_bits(number: Expr) -> int:
 _UNDEFINED = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
 
+_VALUE_LETTERS = {"V": "V", "Q": "Q", "A": "A", "v": "V", "q": "Q"}
+"""Letters of value functions, and the canonical one each means (``v_π`` is ``V_π``, ``q_π`` is ``Q_π``)."""
+
 _GREEK_POLICY_FREE = {"\\alpha", "\\beta", "\\delta", "\\epsilon", "\\lambda", "\\mu", "\\sigma"}
 _RELATION_STOP = {"=", "<", ">", "\\geq", "\\leq", "\\ge", "\\le", "\\approx", "\\equiv", "\\neq", "\\in", ",", "&"}
 
@@ -385,6 +389,10 @@ class Parser:
         """A braced group or a single token (``^t``, ``^{t+1}``)."""
         if self.at("{"):
             self.take()
+            if self.at("\\infty") and self.peek(1) is not None and self.peek(1).text == "}":
+                self.take()  # ``^{\infty}``: ∞ is a bound or exponent only, never a term of an expression
+                self.take()
+                return oo
             value = self.expression()
             self.expect("}")
             return value
@@ -451,6 +459,8 @@ class Parser:
             return self.product(token)
         if name == "\\max":
             return self.maximum(token)
+        if name == "\\min":
+            return self.minimum(token)
         if name in ("\\arg", "\\operatorname"):
             return self.argmax(token)
         if name == "\\pi":
@@ -495,18 +505,22 @@ class Parser:
         self.expect("}", "to close the group")
         return value
 
-    def subscript_tokens(self) -> list[Token]:
-        """The tokens of ``_x`` or ``_{…}`` (consumed), or an empty list when there is no subscript."""
-        if not self.at("_"):
+    def subscript_tokens(self, marker: str = "_") -> list[Token]:
+        """The tokens of ``_x`` or ``_{…}`` (consumed), or an empty list when there is no subscript.
+
+        With ``marker="^"``, the same for a superscript ``^x`` or ``^{…}``.
+        """
+        if not self.at(marker):
             return []
         underscore = self.take()
+        what = "subscript" if marker == "_" else "superscript"
         if self.at("{"):
             tokens = self.braced_tokens()
             if not tokens:
-                raise self.error("empty subscript '_{}'", underscore)
+                raise self.error(f"empty {what} '{marker}{{}}'", underscore)
             return tokens
         if self.peek() is None:
-            raise self.error("a subscript '_' with nothing after it", underscore)
+            raise self.error(f"a {what} '{marker}' with nothing after it", underscore)
         return [self.take()]
 
     def sub_parser(self, tokens: list[Token], anchor: Token | None = None) -> Parser:
@@ -541,6 +555,11 @@ class Parser:
         """After ``\\pi``: subscripts, primes and ``^*`` give the policy's canonical name."""
         name = "pi"
         subscript = self.subscript_tokens()
+        if [token.text for token in subscript] == ["*"]:
+            subscript = []  # Sutton & Barto's π_* is the optimal policy π^*
+            if self.at("^"):
+                raise self.error("π_* already names the optimal policy; no superscript follows it", self.peek())
+            name += "^*"
         if subscript:
             name += "_" + self.subscript_name(subscript)
         if self.at("^"):
@@ -579,8 +598,8 @@ class Parser:
                 raise self.error(f"cannot read {token.text!r} in a policy's name", token)
         return "".join(parts).replace("pi_", "")
 
-    def policy_from_subscript(self, tokens: list[Token], owner: Token) -> Symbol:
-        """``_\\pi``, ``_{\\pi_\\theta}``, ``_{\\theta'}``, ``_{\\pi^*}`` → the policy symbol."""
+    def policy_from_subscript(self, tokens: list[Token], owner: Token, where: str = "subscript") -> Symbol:
+        """``_\\pi``, ``_{\\pi_\\theta}``, ``_{\\theta'}``, ``_{\\pi^*}`` (or ``^\\pi``) → the policy symbol."""
         if not tokens:
             raise self.error(f"{owner.text} needs a policy subscript such as _\\pi", owner)
         sub = self.sub_parser(tokens)
@@ -593,9 +612,9 @@ class Parser:
                 sub.take()
                 name += "'"
         else:
-            raise self.error(f"expected a policy such as \\pi or \\theta in the subscript of {owner.text}", first)
+            raise self.error(f"expected a policy such as \\pi or \\theta in the {where} of {owner.text}", first)
         if not sub.done:
-            raise self.error(f"did not understand {sub.peek().text!r} in a policy subscript", sub.peek())
+            raise self.error(f"did not understand {sub.peek().text!r} in a policy {where}", sub.peek())
         return policy(name)
 
     def policy_expression(self, token: Token) -> Expr:
@@ -618,8 +637,8 @@ class Parser:
     def letter(self) -> Expr:
         token = self.take()
         text = token.text
-        if text in ("V", "Q", "A") and (self.at("_") or self.at("^")):
-            return self.value_function(token)
+        if text in _VALUE_LETTERS and (self.at("_") or self.at("^")) and not self.is_variable_letter(text):
+            return self.value_function(token, _VALUE_LETTERS[text])
         if text == "r" and self.at("("):
             self.take()
             state = self.argument("state", "r(s,a)")
@@ -627,8 +646,10 @@ class Parser:
             action = self.argument("action", "r(s,a)")
             self.expect(")")
             return Reward(state, action)
-        if text == "P" and self.at("("):
+        if text in ("P", "p") and self.at("(") and text not in self.notation.constants:
             return self.transition(token)
+        if text == "J" and self.at("(") and text not in self.notation.constants:
+            return self.return_of()
         if text == "h" and self.at("("):
             self.take()
             state = self.argument("state", "h(s)")
@@ -645,33 +666,50 @@ class Parser:
             token,
         )
 
-    def value_function(self, token: Token) -> Expr:
-        if self.at("^"):
-            self.take()
-            star = self.take()
-            if star.text != "*" or token.text != "V":
-                raise self.error("only V^* (the optimal value) is known with a superscript", star)
-            self.expect("(")
-            state = self.argument("state", "V^*(s)")
-            self.expect(")")
-            return OptimalValue(state)
-        owner = policy_symbol = self.policy_from_subscript(self.subscript_tokens(), token)
-        del owner
-        self.expect("(", f"after {token.text}_π")
-        shape = "V_π(s)" if token.text == "V" else f"{token.text}_π(s,a)"
+    def value_function(self, token: Token, kind: str) -> Expr:
+        """``V_π(s)``, ``Q_π(s,a)``, ``A_π(s,a)`` (``kind``), written ``v_π``/``q_π`` (Sutton & Barto) or
+        ``V^π``/``Q^π``/``A^π`` (Spinning Up); ``V^*``, ``v_*`` is the optimal value, ``Q^*`` is ``Q_{π^*}``."""
+        subscript = self.subscript_tokens()
+        superscript = self.subscript_tokens("^")
+        if subscript and superscript:
+            raise self.error(f"{token.text} has both a subscript and a superscript; one names the policy", token)
+        written = subscript or superscript
+        where = "subscript" if subscript else "superscript"
+        if [tok.text for tok in written] == ["*"]:
+            if kind == "V":
+                self.expect("(", f"after {token.text}^*")
+                state = self.argument("state", "V^*(s)")
+                self.expect(")")
+                return OptimalValue(state)
+            policy_symbol = policy("pi^*")  # Q^* = Q_{π*}: an optimal policy's values are the optimal ones
+        else:
+            policy_symbol = self.policy_from_subscript(written, token, where)
+        shape = "V_π(s)" if kind == "V" else f"{kind}_π(s,a)"
+        self.expect("(", f"after {token.text} and its policy: {shape}")
         state = self.argument("state", shape)
-        if token.text == "V":
+        if kind == "V":
             self.expect(")")
             return Value(policy_symbol, state)
         self.expect(",")
         action = self.argument("action", shape)
         self.expect(")")
-        node = ActionValue if token.text == "Q" else Advantage
+        node = ActionValue if kind == "Q" else Advantage
         return node(policy_symbol, state, action)
 
+    def is_variable_letter(self, text: str) -> bool:
+        """Whether a letter names states or actions in this notation (then ``v_1`` is a variable, not v_π)."""
+        return text in self.notation.state_letters | self.notation.action_letters
+
     def transition(self, token: Token) -> Expr:
+        """``P(s'|s,a)`` or ``p(s'|s,a)``; the joint ``p(s', r | s, a)`` is refused (rewards are ``r(s,a)``)."""
         self.expect("(")
         nxt = self.argument("state", "P(s'|s,a)")
+        if self.at(","):
+            raise self.error(
+                f"{token.text}(s', r | s, a), a joint law of next state and reward, is not supported: symrl's "
+                f"rewards are r(s,a); write {token.text}(s'|s,a) and r(s,a)",
+                self.peek(),
+            )
         if not self.at("|", "\\mid"):
             raise self.error("expected | in P(s'|s,a)")
         self.take()
@@ -682,7 +720,7 @@ class Parser:
         return Transition(nxt, state, action)
 
     def return_of(self) -> Expr:
-        """``η(π)``, ``η(π')``, ``η(θ)``, ``η(θ')``."""
+        """``η(π)``, ``η(π')``, ``η(θ)``, ``η(θ')``; also written ``J(π)``, ``J(θ)``."""
         self.expect("(", "after η")
         token = self.take()
         if token.text == "\\pi":
@@ -693,7 +731,7 @@ class Parser:
                 self.take()
                 name += "'"
         else:
-            raise self.error("η takes a policy or parameters: η(π), η(θ')", token)
+            raise self.error("η (or J) takes a policy or parameters: η(π), J(θ')", token)
         self.expect(")")
         return Return(policy(name))
 
@@ -1023,6 +1061,16 @@ class Parser:
             return PolicyMax(body, Symbol("pi_theta" + "'" * (len(subscript) - 1)))
         return MaxOver(body, self.bound_variable(subscript, "max", token))
 
+    def minimum(self, token: Token) -> Expr:
+        """``min_a f`` is ``-max_a (-f)``: the one reduction over actions symrl evaluates is max."""
+        subscript = self.subscript_tokens()
+        if not subscript:
+            raise self.error("\\min needs the variable it minimises over: \\min_a", token)
+        if subscript[0].text == self.notation.parameter_macro:
+            raise self.error("a minimum over the parameters θ is not supported (only \\max_\\theta)", subscript[0])
+        variable = self.bound_variable(subscript, "min", token)
+        return -MaxOver(-self.power_term(), variable)
+
     def argmax(self, token: Token) -> Expr:
         if token.text == "\\operatorname":
             name = self.braced_text()
@@ -1098,9 +1146,16 @@ def parse_expression(latex: str, notation: Notation | None = None) -> Expr:
 _RELATIONS = {
     "=": "EQ", "\\geq": "GE", "\\ge": "GE", "\\leq": "LE", "\\le": "LE", ">": "GT", "<": "LT",
     "\\approx": "APPROX", "\\equiv": "EQUIV", "\\implies": "IMPLIES", "\\Rightarrow": "IMPLIES",
-    "\\iff": "IFF", "\\leftarrow": "DEFINES", "\\gets": "DEFINES",
+    "\\iff": "IFF", "\\leftarrow": "DEFINES", "\\gets": "DEFINES", "\\coloneqq": "DEFINES", "\\coloneq": "DEFINES",
+    "\\triangleq": "DEFINES", "\\doteq": "DEFINES", "≔": "DEFINES", "≜": "DEFINES", "≐": "DEFINES",
 }  # fmt: skip
 """Top-level relation tokens and the name of the ``symrl.check.Relation`` each one means."""
+
+_CANONICAL_RELATIONS = {
+    "=": "EQ", "≥": "GE", "≤": "LE", ">": "GT", "<": "LT", "≈": "APPROX", "≡": "EQUIV", "⟹": "IMPLIES",
+    "⟺": "IFF", "←": "DEFINES", ":=": "DEFINES",
+}  # fmt: skip
+"""The names of :data:`_RELATIONS` for the canonical relations of ``presentation.RELATIONS``."""
 
 
 @dataclass(frozen=True)
@@ -1125,17 +1180,45 @@ def split_relations(latex: str) -> list[tuple[str | None, int, int]]:
     found = []
     depth = 0
     tokens = tokenize(latex)
-    for index, token in enumerate(tokens):
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
         if token.text in ("{", "(", "["):
             depth += 1
         elif token.text in ("}", ")", "]"):
             depth -= 1
-        elif depth == 0 and token.text in _RELATIONS:
-            previous = tokens[index - 1].text if index else ""
-            if previous in ("_", "^"):
-                continue
+        elif depth or (index > 1 and tokens[index - 2].text in ("_", "^")):
+            continue
+        elif token.text == ":" and index < len(tokens) and tokens[index].text == "=":
+            found.append(("DEFINES", token.offset, tokens[index].offset + 1))
+            index += 1
+        elif token.text in ("\\stackrel", "\\overset"):
+            # ``\stackrel{\text{def}}{=}``: presentation decides what the annotated relation means
+            end = _group_end(tokens, _group_end(tokens, index))
+            last = tokens[end - 1]
+            stop = last.offset + len(last.text)
+            matches = top_level_relations(latex[token.offset : stop])
+            if matches and matches[0].relation in _CANONICAL_RELATIONS:
+                found.append((_CANONICAL_RELATIONS[matches[0].relation], token.offset, stop))
+                index = end
+        elif token.text in _RELATIONS:
             found.append((_RELATIONS[token.text], token.offset, token.offset + len(token.text)))
     return found
+
+
+def _group_end(tokens: list[Token], index: int) -> int:
+    """The index after the macro argument starting at ``index``: a braced group or one token."""
+    if index >= len(tokens):
+        return len(tokens)
+    if tokens[index].text != "{":
+        return index + 1
+    depth = 0
+    for position in range(index, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[position].text, 0)
+        if not depth:
+            return position + 1
+    return len(tokens)
 
 
 def parse_statement(latex: str, notation: Notation | None = None) -> ParsedStatement:
