@@ -41,6 +41,7 @@ from symrl.expr import (
     Value,
     VisitationDistribution,
     gamma,
+    has_trajectory_variables,
     policy,
     t,
 )
@@ -102,7 +103,7 @@ _TOKEN = re.compile(
 # Presentation-only macros: no meaning, dropped wherever they appear.
 _IGNORED = {
     "\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
-    "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\displaystyle", "\\limits", "\\nonumber",
+    "\\middle", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\displaystyle", "\\limits", "\\nonumber",
 }  # fmt: skip
 
 
@@ -481,6 +482,14 @@ class Parser:
             return Gradient(self.power(), wrt)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
+        if name == "\\delta":
+            return self.td_error(token)
+        if name in ("\\hat", "\\widehat", "\\tilde"):
+            raise self.error(
+                f"{name}{{…}} marks an estimate, which has no exact value on an MDP: write the quantity it "
+                "estimates (e.g. A_π(s,a) for \\hat{A})",
+                token,
+            )
         raise self.error(f"unknown macro {name}; declare it or rewrite the formula", token)
 
     def braced_text(self) -> str:
@@ -646,6 +655,16 @@ class Parser:
             action = self.argument("action", "r(s,a)")
             self.expect(")")
             return Reward(state, action)
+        if text in ("r", "R") and self.at("_") and text not in self.notation.constants:
+            return self.reward_at(token)
+        if text == "R" and self.at("(") and text not in self.notation.constants:
+            raise self.error(
+                "R(τ), a trajectory's return, is not read (finite-horizon or discounted?): write "
+                "\\sum_{t=0}^\\infty \\gamma^t r(s_t,a_t)",
+                token,
+            )
+        if text == "G" and self.at("_") and text not in self.notation.constants:
+            return self.return_from(token)
         if text in ("P", "p") and self.at("(") and text not in self.notation.constants:
             return self.transition(token)
         if text == "J" and self.at("(") and text not in self.notation.constants:
@@ -675,6 +694,12 @@ class Parser:
             raise self.error(f"{token.text} has both a subscript and a superscript; one names the policy", token)
         written = subscript or superscript
         where = "subscript" if subscript else "superscript"
+        if kind == "A" and written and (written[0].text == self.notation.time_letter or written[0].kind == "number"):
+            raise self.error(
+                f"{token.text}_{written[0].text} is ambiguous (the action at a time in Sutton & Barto, an advantage "
+                "estimate in PPO/GAE): write A_π(s_t,a_t), or A_t only inside a function such as π(A_t|S_t)",
+                token,
+            )
         if [tok.text for tok in written] == ["*"]:
             if kind == "V":
                 self.expect("(", f"after {token.text}^*")
@@ -695,6 +720,70 @@ class Parser:
         self.expect(")")
         node = ActionValue if kind == "Q" else Advantage
         return node(policy_symbol, state, action)
+
+    def time_of(self, tokens: list[Token], owner: Token) -> Expr:
+        """The time a subscript names: ``t``, ``t+1``, ``0`` (never negative)."""
+        if not tokens:
+            raise self.error(f"{owner.text} needs a time subscript such as _t", owner)
+        time = self.sub_expression(tokens, f"the time subscript of {owner.text}", owner)
+        if not (time.free_symbols <= {t} and (time.has(t) or time.is_Integer)) or (time.is_Integer and time < 0):
+            raise self.error(f"the subscript of {owner.text} must be a time such as t, t+1 or 0", tokens[0])
+        return time
+
+    def time_variable(self, token: Token) -> Expr | None:
+        """``S_t``, ``A_{t+1}`` (Sutton & Barto's capitals) or ``s_t``, ``a_0`` after ``token``; else None."""
+        if token.text == "S" or token.text in self.notation.state_letters:
+            node = StateAt
+        elif token.text == "A" or token.text in self.notation.action_letters:
+            node = ActionAt
+        else:
+            return None
+        if not self.at("_"):
+            return None
+        return node(self.time_of(self.subscript_tokens(), token))
+
+    def reward_at(self, token: Token) -> Expr:
+        """``r_t`` is ``r(s_t,a_t)``; Sutton & Barto's ``R_{t+1}``, the reward that follows ``A_t``, too."""
+        time = self.time_of(self.subscript_tokens(), token)
+        if token.text == "R":
+            time = time - 1
+            if time.is_Integer and time < 0:
+                raise self.error("R_0 is no reward: in R_{t+1} (Sutton & Barto) the first reward is R_1", token)
+        if self.at("("):
+            raise self.error(
+                f"{token.text}_t(…), a ratio or function indexed by time (PPO's r_t(θ)), is not supported; "
+                "rewards are r(s_t,a_t) or r_t",
+                self.peek(),
+            )
+        return Reward(StateAt(time), ActionAt(time))
+
+    def return_from(self, token: Token) -> Expr:
+        """``G_k`` is ``Σ_{t≥k} γ^{t−k} r(s_t,a_t)``, the return from a fixed time ``k`` (``G_0`` from the start)."""
+        subscript = self.subscript_tokens()
+        time = self.time_of(subscript, token)
+        if not time.is_Integer:
+            raise self.error(
+                f"G_{sympy.sstr(time)}, the return from a variable time, is not supported (sums over time run "
+                "over t itself): write G_0 or \\sum_{t=0}^\\infty \\gamma^t r(s_t,a_t)",
+                subscript[0],
+            )
+        return Sum(gamma ** (t - time) * Reward(StateAt(t), ActionAt(t)), (t, time, oo))
+
+    def td_error(self, token: Token) -> Expr:
+        """``δ_t^π`` is ``r(s_t,a_t) + γ V_π(s_{t+1}) − V_π(s_t)``; without the policy δ is refused."""
+        subscript = self.subscript_tokens()
+        superscript = self.subscript_tokens("^")
+        subscript = subscript or self.subscript_tokens()
+        if not superscript:
+            raise self.error(
+                "δ (a TD error) needs the policy whose values it uses: \\delta_t^\\pi is "
+                "r(s_t,a_t) + γ V_π(s_{t+1}) − V_π(s_t)",
+                token,
+            )
+        chosen = self.policy_from_subscript(superscript, token, "superscript")
+        time = self.time_of(subscript, token)
+        now, later = StateAt(time), StateAt(time + 1)
+        return Reward(now, ActionAt(time)) + gamma * Value(chosen, later) - Value(chosen, now)
 
     def is_variable_letter(self, text: str) -> bool:
         """Whether a letter names states or actions in this notation (then ``v_1`` is a variable, not v_π)."""
@@ -748,6 +837,9 @@ class Parser:
             variable = self.policy_expression(token)
         elif token is None or token.kind != "letter":
             raise self.error("expected a state or action such as s, a, s' or s_t")
+        elif token.text in ("S", "A") and self.peek(1) is not None and self.peek(1).text == "_":
+            self.take()
+            variable = self.time_variable(token)  # S_t, A_{t+1}: Sutton & Barto's random variables
         else:
             self.take()
             variable = self.variable_after(token)
@@ -812,15 +904,145 @@ class Parser:
 
     # -- operators with subscripts --------------------------------------------------------------
     def expectation(self, token: Token) -> Expr:
+        """``E_{x∼D}[f]``, ``E_π[f]`` (what π draws), ``E_π[f | S_t = s, A_t = a]`` (one step on from ``s``)."""
         subscript = self.subscript_tokens()
         if not self.at("["):
             raise self.error("expected [ after \\mathbb{E}_{…}")
         self.take()
         body = self.expression()
+        bar = self.take() if self.at("|", "\\mid") else None
+        conditions = self.conditions() if bar is not None else []
         self.expect("]", "to close the expectation")
+        if bar is not None:
+            return self.conditioned(subscript, body, conditions, token, bar)
         if not subscript:
             raise self.error("an expectation needs a subscript naming what is sampled (x \\sim D)", token)
+        if self.names_policy(subscript):
+            return self.policy_expectation(subscript, body, token)
         return self.sampled(subscript, body, token)
+
+    def names_policy(self, subscript: list[Token]) -> bool:
+        """Whether an expectation's subscript is a policy (``E_π``, ``E_{π_θ}``, ``E_θ``) rather than samples."""
+        texts = [tok.text for tok in subscript]
+        return "\\sim" not in texts and texts[0] in ("\\pi", self.notation.parameter_macro)
+
+    def policy_expectation(self, subscript: list[Token], body: Expr, owner: Token) -> Expr:
+        """``E_π[f]``: over ``τ ∼ ρ_π`` when ``f`` uses trajectory variables, else over ``a ∼ π(·|s)``.
+
+        Without trajectory variables, ``f`` must have exactly one free action and no free state but
+        the one that action is drawn in (``E_π[Q_π(s,a)]``); anything else is ambiguous and refused.
+        """
+        chosen = self.policy_from_subscript(subscript, owner)
+        if has_trajectory_variables(body):
+            return Expectation(body, Sample(Symbol("tau"), TrajectoryDistribution(chosen)))
+        free = sorted(body.free_symbols, key=str)
+        actions = [symbol for symbol in free if self.kind_of(symbol) == "action"]
+        where = subscript[0]
+        if len(actions) != 1:
+            found = ", ".join(map(str, actions)) or "none"
+            raise self.error(
+                f"E_π[…] draws one action from π, but the expectation has {len(actions)} free actions ({found}); "
+                "write the samples out: E_{a \\sim \\pi(\\cdot|s)}[…]",
+                where,
+            )
+        (action_symbol,) = actions
+        state_symbol = _paired_state(body, action_symbol)
+        others = [symbol for symbol in free if self.kind_of(symbol) == "state" and symbol != state_symbol]
+        if others:
+            raise self.error(
+                f"E_π[…] leaves {', '.join(map(str, others))} unsampled (π only draws {action_symbol} in "
+                f"{state_symbol}); write E_{{a \\sim \\pi}}[E_{{s' \\sim P(\\cdot|s,a)}}[…]] or condition on S_t = s",
+                where,
+            )
+        return Expectation(body, Sample(action_symbol, PolicyDistribution(chosen, state_symbol)))
+
+    def conditions(self) -> list[tuple[Expr, Expr, Token]]:
+        """``S_t = s, A_t = a`` after the ``|`` of an expectation: (time variable, its value, its token)."""
+        found = []
+        while True:
+            token = self.peek()
+            if token is None or token.kind != "letter":
+                raise self.error("expected a condition such as S_t = s after '|'")
+            self.take()
+            variable = self.time_variable(token)
+            if variable is None:
+                raise self.error(f"expected S_t or A_t in a condition, found {token.text!r}", token)
+            self.expect("=", "in the condition S_t = s")
+            value_token = self.peek()
+            kind = "state" if isinstance(variable, StateAt) else "action"
+            value = self.argument(kind, "S_t = s")
+            if not isinstance(value, Symbol):
+                raise self.error("a condition fixes a time's state or action to a plain s or a", value_token)
+            found.append((variable, value, token))
+            if not self.at(","):
+                return found
+            self.take()
+
+    def conditioned(
+        self, subscript: list[Token], body: Expr, conditions: list[tuple[Expr, Expr, Token]], owner: Token, bar: Token
+    ) -> Expr:
+        """``E_π[f | S_k = s (, A_k = a)]``: ``f``'s time-``k+j`` variables are one rollout from ``s``.
+
+        ``A_k`` is drawn from ``π(·|s)`` unless given; ``S_{k+1} ∼ P(·|s, a)``, ``A_{k+1} ∼ π(·|S_{k+1})``
+        and so on, as far as ``f`` looks: the nested expectations ``E_{a∼π}[E_{s'∼P(·|s,a)}[…]]``.
+        """
+        policy_symbol = None
+        if subscript:
+            if not self.names_policy(subscript):
+                raise self.error("a condition '|' is only understood in E_π[… | S_t = s] (a policy subscript)", bar)
+            policy_symbol = self.policy_from_subscript(subscript, owner)
+        states = [(variable, value, token) for variable, value, token in conditions if isinstance(variable, StateAt)]
+        actions = [(variable, value, token) for variable, value, token in conditions if isinstance(variable, ActionAt)]
+        if len(states) != 1 or len(actions) > 1:
+            raise self.error("condition on one state S_t = s (and at most one action A_t = a)", bar)
+        start, state_value, _ = states[0]
+        start_time = start.args[0]
+        if actions and actions[0][0].args[0] != start_time:
+            raise self.error("the conditioned action must be at the time of the conditioned state", actions[0][2])
+        for node in sympy.preorder_traversal(body):
+            if isinstance(node, (Sum, Expectation)) and node.has(StateAt, ActionAt):
+                raise self.error(
+                    "a conditioned expectation is read one step at a time; a sum or expectation over time inside "
+                    "it (such as a return G_t) is not supported: E_π[G_t | S_t = s] is V_π(s)",
+                    bar,
+                )
+        offsets = {}
+        for node in body.atoms(StateAt, ActionAt):
+            offset = sympy.expand(node.args[0] - start_time)
+            if not offset.is_Integer or offset < 0:
+                raise self.error(f"{sympy.sstr(node)} is not a fixed number of steps after the condition", bar)
+            offsets[node] = int(offset)
+        last_state = max((k for node, k in offsets.items() if isinstance(node, StateAt)), default=0)
+        last_action = max((k for node, k in offsets.items() if isinstance(node, ActionAt)), default=-1)
+        last_action = max(last_action, last_state - 1)  # reaching S_{k+1} takes the action A_k
+        used = set(body.free_symbols) | {value for _, value, _ in conditions}
+        state_names = [state_value]
+        for _ in range(last_state):
+            state_names.append(_fresh(state_names[-1], used))
+        action_names = [actions[0][1]] if actions else [_fresh(Symbol("a"), used, first=True)]
+        for _ in range(last_action):
+            action_names.append(_fresh(action_names[-1], used))
+        samples = []
+        for step in range(last_action + 1):
+            if step or not actions:
+                if policy_symbol is None:
+                    time = sympy.sstr(start_time + step)
+                    raise self.error(f"which policy draws the action at time {time}? write \\mathbb{{E}}_\\pi", owner)
+                samples.append(Sample(action_names[step], PolicyDistribution(policy_symbol, state_names[step])))
+            if step < last_state:
+                samples.append(
+                    Sample(state_names[step + 1], TransitionDistribution(state_names[step], action_names[step]))
+                )
+        replaced = {
+            node: (state_names if isinstance(node, StateAt) else action_names)[offset]
+            for node, offset in offsets.items()
+        }
+        value = body.xreplace(replaced)
+        if t in value.free_symbols:
+            raise self.error(f"after the condition at time {sympy.sstr(start_time)}, the time t is still free", bar)
+        for sample in reversed(samples):
+            value = Expectation(value, sample)
+        return value
 
     def sampled(self, tokens: list[Token], body: Expr, owner: Token) -> Expr:
         """``E_{x ∼ D}[body]``; ``E_{s ∼ h, a ∼ π}[body]`` is the nested ``E_{s ∼ h}[E_{a ∼ π(·|s)}[body]]``."""
@@ -1087,6 +1309,15 @@ class Parser:
 
 _STOP_COMMANDS = {"\\sim", "\\mid", "\\cdots", "\\ldots", "\\dots", "\\therefore", "\\forall", "\\implies",
                   "\\iff", "\\Rightarrow", "\\leftarrow", "\\gets", "\\to", "\\text"}  # fmt: skip
+
+
+def _fresh(symbol: Symbol, used: set, first: bool = False) -> Symbol:
+    """``symbol`` (if ``first``) or ``symbol`` with one more prime, primed further until unused; marks it used."""
+    candidate = symbol if first else Symbol(symbol.name + "'")
+    while candidate in used:
+        candidate = Symbol(candidate.name + "'")
+    used.add(candidate)
+    return candidate
 
 
 def _sample_groups(tokens: list[Token]) -> list[list[Token]]:

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sympy import Symbol
+from sympy import Sum, Symbol, oo
 
-from symrl.expr import Expectation, MaxOver, PolicyDistribution, Sample, Value, policy
+from symrl.expr import (
+    ActionAt,
+    Expectation,
+    MaxOver,
+    PolicyDistribution,
+    Reward,
+    Sample,
+    StateAt,
+    Value,
+    gamma,
+    policy,
+)
 from symrl.latex.parser import ParseError, parse_expression, parse_statement
 from symrl.latex.presentation import top_level_relations
 
@@ -176,6 +187,108 @@ REFUSED = [
 
 @pytest.mark.parametrize(("latex", "culprit", "expected"), REFUSED)
 def test_unsupported_notation_is_refused_at_its_token(latex: str, culprit: str, expected: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_expression(latex)
+    assert latex[caught.value.offset :].startswith(culprit), (str(caught.value), caught.value.offset)
+    assert expected in str(caught.value)
+
+
+# -- E_π and Sutton & Barto's conditioned expectations ---------------------------------------------
+
+POLICY_EXPECTATIONS = [
+    (r"\mathbb{E}_\pi[Q_\pi(s,a)]", r"\mathbb{E}_{a \sim \pi}[Q_\pi(s,a)]"),
+    (r"\mathbb{E}_{\pi}\left[A^\pi(s,a)\right]", r"\mathbb{E}_{a \sim \pi(\cdot|s)}[A_\pi(s,a)]"),
+    (r"\mathbb{E}_{\pi'}[Q_\pi(s',a)]", r"\mathbb{E}_{a \sim \pi'(\cdot|s')}[Q_\pi(s',a)]"),
+    (r"\mathbb{E}_{\pi_\theta}[r(s,a)]", r"\mathbb{E}_{a \sim \pi_\theta}[r(s,a)]"),
+    (
+        r"\mathbb{E}_\pi\left[\sum_{t=0}^{\infty} \gamma^t r_t\right]",
+        r"\mathbb{E}_{\tau \sim \rho_\pi}\left[\sum_{t=0}^\infty \gamma^t r(s_t,a_t)\right]",
+    ),
+    (r"\mathbb{E}_{\pi}[G_0]", r"\mathbb{E}_{\tau \sim \rho_\pi}\left[\sum_{t=0}^\infty \gamma^t r(s_t,a_t)\right]"),
+    (  # Sutton & Barto's Bellman equation for v_π
+        r"\mathbb{E}_\pi[R_{t+1} + \gamma v_\pi(S_{t+1}) \mid S_t = s]",
+        r"\mathbb{E}_{a \sim \pi(\cdot|s)}[\mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a) + \gamma V_\pi(s')]]",
+    ),
+    (  # … and for q_π: the action is given, the next one is drawn in the next state
+        r"\mathbb{E}_\pi\left[R_{t+1} + \gamma q_\pi(S_{t+1}, A_{t+1}) \,\middle|\, S_t = s, A_t = a\right]",
+        r"\mathbb{E}_{s' \sim P(\cdot|s,a)}[\mathbb{E}_{a' \sim \pi(\cdot|s')}[r(s,a) + \gamma Q_\pi(s',a')]]",
+    ),
+    (  # no policy is needed when the action is given and nothing later is
+        r"\mathbb{E}[R_{t+1} + \gamma v_\pi(S_{t+1}) \mid S_t = s, A_t = a]",
+        r"\mathbb{E}_{s' \sim P(s'|s,a)}[r(s,a) + \gamma V_\pi(s')]",
+    ),
+    (
+        r"\mathbb{E}_\pi[r_t + \gamma V_\pi(s_{t+1}) \mid s_t = s]",
+        r"\mathbb{E}_{a \sim \pi}[\mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a) + \gamma V_\pi(s')]]",
+    ),
+    (  # fresh names avoid the body's own free variables
+        r"\mathbb{E}_\pi[R_{t+1} + \gamma V_\pi(S_{t+1}) - V_\pi(s') \mid S_t = s]",
+        r"\mathbb{E}_{a \sim \pi}[\mathbb{E}_{s'' \sim P(\cdot|s,a)}[r(s,a) + \gamma V_\pi(s'') - V_\pi(s')]]",
+    ),
+    (r"\mathbb{E}_\pi[R_1 \mid S_0 = s]", r"\mathbb{E}_{a \sim \pi}[r(s,a)]"),
+]
+
+
+@pytest.mark.parametrize(("latex", "canonical"), POLICY_EXPECTATIONS)
+def test_policy_expectation_means_the_written_out_samples(latex: str, canonical: str) -> None:
+    assert parse_expression(latex) == parse_expression(canonical)
+
+
+TIME_NOTATION = [
+    (r"r_t", r"r(s_t, a_t)"),
+    (r"r_{t+1}", r"r(s_{t+1}, a_{t+1})"),
+    (r"R_{t+1}", r"r(s_t, a_t)"),  # Sutton & Barto: R_{t+1} is the reward for A_t in S_t
+    (r"R_{t+2}", r"r(s_{t+1}, a_{t+1})"),
+    (r"\pi(A_t|S_t)", r"\pi(a_t|s_t)"),
+    (r"q_\pi(S_{t+1}, A_{t+1})", r"Q_\pi(s_{t+1}, a_{t+1})"),
+    (r"G_0", r"\sum_{t=0}^\infty \gamma^t r(s_t,a_t)"),
+    (r"\delta_t^\pi", r"r(s_t,a_t) + \gamma V_\pi(s_{t+1}) - V_\pi(s_t)"),
+    (r"\delta^{\pi'}_{t}", r"r(s_t,a_t) + \gamma V_{\pi'}(s_{t+1}) - V_{\pi'}(s_t)"),
+    (
+        r"\sum_{t=0}^\infty \gamma^t \delta_t^\pi",
+        r"\sum_{t=0}^\infty \gamma^t (r_t + \gamma V_\pi(s_{t+1}) - V_\pi(s_t))",
+    ),
+]
+
+
+@pytest.mark.parametrize(("latex", "canonical"), TIME_NOTATION)
+def test_time_indexed_notation_means_the_trajectory_quantity(latex: str, canonical: str) -> None:
+    assert parse_expression(latex) == parse_expression(canonical)
+
+
+def test_return_from_a_later_fixed_time_is_discounted_from_that_time() -> None:
+    t = Symbol("t", integer=True, nonnegative=True)
+    expected = Sum(gamma ** (t - 2) * Reward(StateAt(t), ActionAt(t)), (t, 2, oo))
+    assert parse_expression("G_2") == expected
+
+
+REFUSED_TIME_AND_EXPECTATIONS = [
+    (r"\mathbb{E}_\pi[r(s,a) + \gamma V_\pi(s')]", "\\pi", "s'"),  # which law draws s'? refused, not guessed
+    (r"\mathbb{E}_\pi[V_\pi(s')]", "\\pi", "0 free actions"),
+    (r"\mathbb{E}_\pi[Q_\pi(s,a) - Q_\pi(s,a')]", "\\pi", "2 free actions"),
+    (r"\mathbb{E}_\pi[G_t \mid S_t = s]", "t \\mid", "G_0"),
+    (r"\mathbb{E}_\pi[G_0 \mid S_0 = s]", "\\mid", "V_π(s)"),
+    (r"\mathbb{E}[R_{t+1} + \gamma v_\pi(S_{t+1}) \mid S_t = s]", "\\mathbb", "\\mathbb{E}_\\pi"),
+    (r"\mathbb{E}_{a \sim \pi}[Q_\pi(s,a) \mid S_t = s]", "\\mid", "policy subscript"),
+    (r"\mathbb{E}_\pi[\gamma^t r_t \mid S_t = s]", "\\mid", "time t is still free"),
+    (r"\mathbb{E}_\pi[r_{t-1} \mid S_t = s]", "\\mid", "steps after the condition"),
+    (r"\mathbb{E}_\pi[r_t \mid A_t = a]", "\\mid", "one state"),
+    (r"\mathbb{E}_\pi[r_t \mid S_t = a]", "a", "a state goes"),
+    (r"\mathbb{E}_\pi[r_t \mid x = s]", "x", "S_t or A_t"),
+    (r"R_0", "R", "R_1"),
+    (r"R(\tau)", "R", "\\sum_{t=0}^\\infty"),
+    (r"r_t(\theta) A_t", "(", "PPO"),
+    (r"\hat{A}_t", "\\hat", "estimate"),
+    (r"\hat{V}(s)", "\\hat", "estimate"),
+    (r"A_t", "A", "ambiguous"),
+    (r"\delta_t", "\\delta", "policy"),
+    (r"G_t", "t", "G_0"),
+    (r"r_{s}", "s", "time"),
+]
+
+
+@pytest.mark.parametrize(("latex", "culprit", "expected"), REFUSED_TIME_AND_EXPECTATIONS)
+def test_ambiguous_expectations_and_times_are_refused(latex: str, culprit: str, expected: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse_expression(latex)
     assert latex[caught.value.offset :].startswith(culprit), (str(caught.value), caught.value.offset)
