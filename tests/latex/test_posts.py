@@ -191,11 +191,39 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (2, 1): Gap(H, TIGHT_ALIGN),  # V* = max_a[r + γ Σ P V*]
         (2, 2): Gap(H, TIGHT_ALIGN),  # max_a[…] ≥ E_π[…]
     },
+    "sutton_barto.md": {  # v_π, q_π, p(s'|s,a), E_π[· | S_t = s], R_{t+1}, v_*, q_*, \doteq, \min
+        (1, 1): H,  # q_π ≐ Σ_{s'} p [r + γ v_π(s')] (Σ_{s'} p = 1)
+        (2, 1): (H, H), (2, 2): (H, H), (2, 3): (H, H),  # v_π = E_π[R_{t+1} + γ v_π(S_{t+1}) | S_t = s] = … = Σ π q_π
+        (3, 1): (H, H), (3, 2): (H, H),  # q_π = E_π[R_{t+1} + γ q_π(S_{t+1}, A_{t+1}) | s, a] = r + γ Σ p Σ π q_π
+        (4, 1): F,  # γ missing before Σ_{s'} p v_π(s')
+        # block 5 (p(s', r | s, a)) is unread: symrl's rewards are r(s,a)
+        (6, 1): H,  # v_* = max_a Σ p [r + γ v_*]
+        (7, 1): H,  # q_* = r + γ Σ p max_{a'} q_*
+        (8, 1): F,  # v_* = Σ_a π q_* only for π greedy for q_*; in general ≥
+        (9, 1): H,  # v_* ≥ Σ_a π q_*
+        (10, 1): H, (10, 2): H,  # min_a q_π ≤ v_π ≤ max_a q_π
+    },
+    "spinning_up.md": {  # V^π, Q^π, A^π, V^*, Q^*, A^*, J(π), E_π, E_{τ∼π}, r_t, δ_t^π, \triangleq
+        (1, 1): H,  # J(π) ≜ E_{τ∼π}[Σ γ^t r_t] (agrees with η)
+        (2, 1): (H, H), (2, 2): (H, H),  # J = E_{s_0∼h} V^π = E_{s∼h, a∼π(·|s)} Q^π
+        (3, 1): H,  # V^π = E_{a∼π} Q^π
+        (4, 1): H, (4, 2): H,  # A^π ≜ Q^π − V^π; E_π[A^π] = 0
+        (5, 1): H,  # Q^π = E_{s'}[r + γ E_{a'∼π} Q^π(s',a')]
+        (6, 1): F,  # sign: V^π = E_π[r − γ E V^π]
+        (7, 1): H,  # V^* = max_a Q^*
+        (8, 1): H,  # Q^* = E_{s'}[r + γ max_{a'} Q^*]
+        (9, 1): H,  # max_a A^* = 0
+        (10, 1): F,  # J(π) = E_h[max_a Q^π] only for a greedy π; in general ≤
+        (11, 1): H,  # J(π) ≤ E_h[max_a Q^π]
+        (12, 1): H,  # E_{τ∼π}[Σ γ^t δ_t^π] = 0
+        (13, 1): H,  # E_{τ∼π'}[Σ γ^t δ_t^π] = J(π') − J(π)
+    },
 }  # fmt: skip
 
 UNREAD: dict[str, dict[int, str]] = {
     # line → a token the message must name; every other post must be read in full
     "unknown_macro.md": {8: "\\zeta", 22: "\\zeta", 32: "\\zeta"},
+    "sutton_barto.md": {49: "p(s', r | s, a)"},
 }
 
 POST_GAPS: dict[tuple[str, str], str] = {
