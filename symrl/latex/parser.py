@@ -41,9 +41,11 @@ from symrl.expr import (
     Value,
     VisitationDistribution,
     gamma,
+    has_trajectory_variables,
     policy,
     t,
 )
+from symrl.latex.presentation import top_level_relations
 
 __all__ = [
     "Token",
@@ -101,7 +103,7 @@ _TOKEN = re.compile(
 # Presentation-only macros: no meaning, dropped wherever they appear.
 _IGNORED = {
     "\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
-    "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\displaystyle", "\\limits", "\\nonumber",
+    "\\middle", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\displaystyle", "\\limits", "\\nonumber",
 }  # fmt: skip
 
 
@@ -250,6 +252,9 @@ def _size_bits(number: Expr) -> int:
 
 _UNDEFINED = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
+
+_VALUE_LETTERS = {"V": "V", "Q": "Q", "A": "A", "v": "V", "q": "Q"}
+"""Letters of value functions, and the canonical one each means (``v_π`` is ``V_π``, ``q_π`` is ``Q_π``)."""
 
 _GREEK_POLICY_FREE = {"\\alpha", "\\beta", "\\delta", "\\epsilon", "\\lambda", "\\mu", "\\sigma"}
 _RELATION_STOP = {"=", "<", ">", "\\geq", "\\leq", "\\ge", "\\le", "\\approx", "\\equiv", "\\neq", "\\in", ",", "&"}
@@ -421,6 +426,10 @@ class Parser:
         """A braced group or a single token (``^t``, ``^{t+1}``)."""
         if self.at("{"):
             self.take()
+            if self.at("\\infty") and self.peek(1) is not None and self.peek(1).text == "}":
+                self.take()  # ``^{\infty}``: ∞ is a bound or exponent only, never a term of an expression
+                self.take()
+                return oo
             value = self.expression()
             self.expect("}")
             return value
@@ -487,6 +496,8 @@ class Parser:
             return self.product(token)
         if name == "\\max":
             return self.maximum(token)
+        if name == "\\min":
+            return self.minimum(token)
         if name in ("\\arg", "\\operatorname"):
             return self.argmax(token)
         if name == "\\pi":
@@ -507,6 +518,14 @@ class Parser:
             return Gradient(self.power(), wrt)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
+        if name == "\\delta":
+            return self.td_error(token)
+        if name in ("\\hat", "\\widehat", "\\tilde"):
+            raise self.error(
+                f"{name}{{…}} marks an estimate, which has no exact value on an MDP: write the quantity it "
+                "estimates (e.g. A_π(s,a) for \\hat{A})",
+                token,
+            )
         raise self.error(
             f"unknown macro {name}; declare it (notation.macros in a ```symrl block) or rewrite the formula", token
         )
@@ -533,18 +552,22 @@ class Parser:
         self.expect("}", "to close the group")
         return value
 
-    def subscript_tokens(self) -> list[Token]:
-        """The tokens of ``_x`` or ``_{…}`` (consumed), or an empty list when there is no subscript."""
-        if not self.at("_"):
+    def subscript_tokens(self, marker: str = "_") -> list[Token]:
+        """The tokens of ``_x`` or ``_{…}`` (consumed), or an empty list when there is no subscript.
+
+        With ``marker="^"``, the same for a superscript ``^x`` or ``^{…}``.
+        """
+        if not self.at(marker):
             return []
         underscore = self.take()
+        what = "subscript" if marker == "_" else "superscript"
         if self.at("{"):
             tokens = self.braced_tokens()
             if not tokens:
-                raise self.error("empty subscript '_{}'", underscore)
+                raise self.error(f"empty {what} '{marker}{{}}'", underscore)
             return tokens
         if self.peek() is None:
-            raise self.error("a subscript '_' with nothing after it", underscore)
+            raise self.error(f"a {what} '{marker}' with nothing after it", underscore)
         return [self.take()]
 
     def sub_parser(self, tokens: list[Token], anchor: Token | None = None) -> Parser:
@@ -579,6 +602,11 @@ class Parser:
         """After ``\\pi``: subscripts, primes and ``^*`` give the policy's canonical name."""
         name = "pi"
         subscript = self.subscript_tokens()
+        if [token.text for token in subscript] == ["*"]:
+            subscript = []  # Sutton & Barto's π_* is the optimal policy π^*
+            if self.at("^"):
+                raise self.error("π_* already names the optimal policy; no superscript follows it", self.peek())
+            name += "^*"
         if subscript:
             name += "_" + self.subscript_name(subscript)
         if self.at("^"):
@@ -617,8 +645,8 @@ class Parser:
                 raise self.error(f"cannot read {token.text!r} in a policy's name", token)
         return "".join(parts).replace("pi_", "")
 
-    def policy_from_subscript(self, tokens: list[Token], owner: Token) -> Symbol:
-        """``_\\pi``, ``_{\\pi_\\theta}``, ``_{\\theta'}``, ``_{\\pi^*}`` → the policy symbol."""
+    def policy_from_subscript(self, tokens: list[Token], owner: Token, where: str = "subscript") -> Symbol:
+        """``_\\pi``, ``_{\\pi_\\theta}``, ``_{\\theta'}``, ``_{\\pi^*}`` (or ``^\\pi``) → the policy symbol."""
         if not tokens:
             raise self.error(f"{owner.text} needs a policy subscript such as _\\pi", owner)
         sub = self.sub_parser(tokens)
@@ -631,9 +659,9 @@ class Parser:
                 sub.take()
                 name += "'"
         else:
-            raise self.error(f"expected a policy such as \\pi or \\theta in the subscript of {owner.text}", first)
+            raise self.error(f"expected a policy such as \\pi or \\theta in the {where} of {owner.text}", first)
         if not sub.done:
-            raise self.error(f"did not understand {sub.peek().text!r} in a policy subscript", sub.peek())
+            raise self.error(f"did not understand {sub.peek().text!r} in a policy {where}", sub.peek())
         return policy(name)
 
     def policy_expression(self, token: Token) -> Expr:
@@ -656,8 +684,8 @@ class Parser:
     def letter(self) -> Expr:
         token = self.take()
         text = token.text
-        if text in ("V", "Q", "A") and (self.at("_") or self.at("^")):
-            return self.value_function(token)
+        if text in _VALUE_LETTERS and (self.at("_") or self.at("^")) and not self.is_variable_letter(text):
+            return self.value_function(token, _VALUE_LETTERS[text])
         if text == "r" and self.at("("):
             self.take()
             state = self.argument("state", "r(s,a)")
@@ -665,8 +693,20 @@ class Parser:
             action = self.argument("action", "r(s,a)")
             self.expect(")")
             return Reward(state, action)
-        if text == "P" and self.at("("):
+        if text in ("r", "R") and self.at("_") and text not in self.notation.constants:
+            return self.reward_at(token)
+        if text == "R" and self.at("(") and text not in self.notation.constants:
+            raise self.error(
+                "R(τ), a trajectory's return, is not read (finite-horizon or discounted?): write "
+                "\\sum_{t=0}^\\infty \\gamma^t r(s_t,a_t)",
+                token,
+            )
+        if text == "G" and self.at("_") and text not in self.notation.constants:
+            return self.return_from(token)
+        if text in ("P", "p") and self.at("(") and text not in self.notation.constants:
             return self.transition(token)
+        if text == "J" and self.at("(") and text not in self.notation.constants:
+            return self.return_of()
         if text == "h" and self.at("("):
             self.take()
             state = self.argument("state", "h(s)")
@@ -683,33 +723,120 @@ class Parser:
             token,
         )
 
-    def value_function(self, token: Token) -> Expr:
-        if self.at("^"):
-            self.take()
-            star = self.take()
-            if star.text != "*" or token.text != "V":
-                raise self.error("only V^* (the optimal value) is known with a superscript", star)
-            self.expect("(")
-            state = self.argument("state", "V^*(s)")
-            self.expect(")")
-            return OptimalValue(state)
-        owner = policy_symbol = self.policy_from_subscript(self.subscript_tokens(), token)
-        del owner
-        self.expect("(", f"after {token.text}_π")
-        shape = "V_π(s)" if token.text == "V" else f"{token.text}_π(s,a)"
+    def value_function(self, token: Token, kind: str) -> Expr:
+        """``V_π(s)``, ``Q_π(s,a)``, ``A_π(s,a)`` (``kind``), written ``v_π``/``q_π`` (Sutton & Barto) or
+        ``V^π``/``Q^π``/``A^π`` (Spinning Up); ``V^*``, ``v_*`` is the optimal value, ``Q^*`` is ``Q_{π^*}``."""
+        subscript = self.subscript_tokens()
+        superscript = self.subscript_tokens("^")
+        if subscript and superscript:
+            raise self.error(f"{token.text} has both a subscript and a superscript; one names the policy", token)
+        written = subscript or superscript
+        where = "subscript" if subscript else "superscript"
+        if kind == "A" and written and (written[0].text == self.notation.time_letter or written[0].kind == "number"):
+            raise self.error(
+                f"{token.text}_{written[0].text} is ambiguous (the action at a time in Sutton & Barto, an advantage "
+                "estimate in PPO/GAE): write A_π(s_t,a_t), or A_t only inside a function such as π(A_t|S_t)",
+                token,
+            )
+        if [tok.text for tok in written] == ["*"]:
+            if kind == "V":
+                self.expect("(", f"after {token.text}^*")
+                state = self.argument("state", "V^*(s)")
+                self.expect(")")
+                return OptimalValue(state)
+            policy_symbol = policy("pi^*")  # Q^* = Q_{π*}: an optimal policy's values are the optimal ones
+        else:
+            policy_symbol = self.policy_from_subscript(written, token, where)
+        shape = "V_π(s)" if kind == "V" else f"{kind}_π(s,a)"
+        self.expect("(", f"after {token.text} and its policy: {shape}")
         state = self.argument("state", shape)
-        if token.text == "V":
+        if kind == "V":
             self.expect(")")
             return Value(policy_symbol, state)
         self.expect(",")
         action = self.argument("action", shape)
         self.expect(")")
-        node = ActionValue if token.text == "Q" else Advantage
+        node = ActionValue if kind == "Q" else Advantage
         return node(policy_symbol, state, action)
 
+    def time_of(self, tokens: list[Token], owner: Token) -> Expr:
+        """The time a subscript names: ``t``, ``t+1``, ``0`` (never negative)."""
+        if not tokens:
+            raise self.error(f"{owner.text} needs a time subscript such as _t", owner)
+        time = self.sub_expression(tokens, f"the time subscript of {owner.text}", owner)
+        if not (time.free_symbols <= {t} and (time.has(t) or time.is_Integer)) or (time.is_Integer and time < 0):
+            raise self.error(f"the subscript of {owner.text} must be a time such as t, t+1 or 0", tokens[0])
+        return time
+
+    def time_variable(self, token: Token) -> Expr | None:
+        """``S_t``, ``A_{t+1}`` (Sutton & Barto's capitals) or ``s_t``, ``a_0`` after ``token``; else None."""
+        if token.text == "S" or token.text in self.notation.state_letters:
+            node = StateAt
+        elif token.text == "A" or token.text in self.notation.action_letters:
+            node = ActionAt
+        else:
+            return None
+        if not self.at("_"):
+            return None
+        return node(self.time_of(self.subscript_tokens(), token))
+
+    def reward_at(self, token: Token) -> Expr:
+        """``r_t`` is ``r(s_t,a_t)``; Sutton & Barto's ``R_{t+1}``, the reward that follows ``A_t``, too."""
+        time = self.time_of(self.subscript_tokens(), token)
+        if token.text == "R":
+            time = time - 1
+            if time.is_Integer and time < 0:
+                raise self.error("R_0 is no reward: in R_{t+1} (Sutton & Barto) the first reward is R_1", token)
+        if self.at("("):
+            raise self.error(
+                f"{token.text}_t(…), a ratio or function indexed by time (PPO's r_t(θ)), is not supported; "
+                "rewards are r(s_t,a_t) or r_t",
+                self.peek(),
+            )
+        return Reward(StateAt(time), ActionAt(time))
+
+    def return_from(self, token: Token) -> Expr:
+        """``G_k`` is ``Σ_{t≥k} γ^{t−k} r(s_t,a_t)``, the return from a fixed time ``k`` (``G_0`` from the start)."""
+        subscript = self.subscript_tokens()
+        time = self.time_of(subscript, token)
+        if not time.is_Integer:
+            raise self.error(
+                f"G_{sympy.sstr(time)}, the return from a variable time, is not supported (sums over time run "
+                "over t itself): write G_0 or \\sum_{t=0}^\\infty \\gamma^t r(s_t,a_t)",
+                subscript[0],
+            )
+        return Sum(gamma ** (t - time) * Reward(StateAt(t), ActionAt(t)), (t, time, oo))
+
+    def td_error(self, token: Token) -> Expr:
+        """``δ_t^π`` is ``r(s_t,a_t) + γ V_π(s_{t+1}) − V_π(s_t)``; without the policy δ is refused."""
+        subscript = self.subscript_tokens()
+        superscript = self.subscript_tokens("^")
+        subscript = subscript or self.subscript_tokens()
+        if not superscript:
+            raise self.error(
+                "δ (a TD error) needs the policy whose values it uses: \\delta_t^\\pi is "
+                "r(s_t,a_t) + γ V_π(s_{t+1}) − V_π(s_t)",
+                token,
+            )
+        chosen = self.policy_from_subscript(superscript, token, "superscript")
+        time = self.time_of(subscript, token)
+        now, later = StateAt(time), StateAt(time + 1)
+        return Reward(now, ActionAt(time)) + gamma * Value(chosen, later) - Value(chosen, now)
+
+    def is_variable_letter(self, text: str) -> bool:
+        """Whether a letter names states or actions in this notation (then ``v_1`` is a variable, not v_π)."""
+        return text in self.notation.state_letters | self.notation.action_letters
+
     def transition(self, token: Token) -> Expr:
+        """``P(s'|s,a)`` or ``p(s'|s,a)``; the joint ``p(s', r | s, a)`` is refused (rewards are ``r(s,a)``)."""
         self.expect("(")
         nxt = self.argument("state", "P(s'|s,a)")
+        if self.at(","):
+            raise self.error(
+                f"{token.text}(s', r | s, a), a joint law of next state and reward, is not supported: symrl's "
+                f"rewards are r(s,a); write {token.text}(s'|s,a) and r(s,a)",
+                self.peek(),
+            )
         if not self.at("|", "\\mid"):
             raise self.error("expected | in P(s'|s,a)")
         self.take()
@@ -720,7 +847,7 @@ class Parser:
         return Transition(nxt, state, action)
 
     def return_of(self) -> Expr:
-        """``η(π)``, ``η(π')``, ``η(θ)``, ``η(θ')``."""
+        """``η(π)``, ``η(π')``, ``η(θ)``, ``η(θ')``; also written ``J(π)``, ``J(θ)``."""
         self.expect("(", "after η")
         token = self.take()
         if token.text == "\\pi":
@@ -731,7 +858,7 @@ class Parser:
                 self.take()
                 name += "'"
         else:
-            raise self.error("η takes a policy or parameters: η(π), η(θ')", token)
+            raise self.error("η (or J) takes a policy or parameters: η(π), J(θ')", token)
         self.expect(")")
         return Return(policy(name))
 
@@ -748,6 +875,9 @@ class Parser:
             variable = self.policy_expression(token)
         elif token is None or token.kind != "letter":
             raise self.error("expected a state or action such as s, a, s' or s_t")
+        elif token.text in ("S", "A") and self.peek(1) is not None and self.peek(1).text == "_":
+            self.take()
+            variable = self.time_variable(token)  # S_t, A_{t+1}: Sutton & Barto's random variables
         else:
             self.take()
             variable = self.variable_after(token)
@@ -812,20 +942,155 @@ class Parser:
 
     # -- operators with subscripts --------------------------------------------------------------
     def expectation(self, token: Token) -> Expr:
+        """``E_{x∼D}[f]``, ``E_π[f]`` (what π draws), ``E_π[f | S_t = s, A_t = a]`` (one step on from ``s``)."""
         subscript = self.subscript_tokens()
         if not self.at("["):
             raise self.error("expected [ after \\mathbb{E}_{…}")
         self.take()
         body = self.expression()
+        bar = self.take() if self.at("|", "\\mid") else None
+        conditions = self.conditions() if bar is not None else []
         self.expect("]", "to close the expectation")
+        if bar is not None:
+            return self.conditioned(subscript, body, conditions, token, bar)
         if not subscript:
             raise self.error("an expectation needs a subscript naming what is sampled (x \\sim D)", token)
+        if self.names_policy(subscript):
+            return self.policy_expectation(subscript, body, token)
         return self.sampled(subscript, body, token)
 
+    def names_policy(self, subscript: list[Token]) -> bool:
+        """Whether an expectation's subscript is a policy (``E_π``, ``E_{π_θ}``, ``E_θ``) rather than samples."""
+        texts = [tok.text for tok in subscript]
+        return "\\sim" not in texts and texts[0] in ("\\pi", self.notation.parameter_macro)
+
+    def policy_expectation(self, subscript: list[Token], body: Expr, owner: Token) -> Expr:
+        """``E_π[f]``: over ``τ ∼ ρ_π`` when ``f`` uses trajectory variables, else over ``a ∼ π(·|s)``.
+
+        Without trajectory variables, ``f`` must have exactly one free action and no free state but
+        the one that action is drawn in (``E_π[Q_π(s,a)]``); anything else is ambiguous and refused.
+        """
+        chosen = self.policy_from_subscript(subscript, owner)
+        if has_trajectory_variables(body):
+            return Expectation(body, Sample(Symbol("tau"), TrajectoryDistribution(chosen)))
+        free = sorted(body.free_symbols, key=str)
+        actions = [symbol for symbol in free if self.kind_of(symbol) == "action"]
+        where = subscript[0]
+        if len(actions) != 1:
+            found = ", ".join(map(str, actions)) or "none"
+            raise self.error(
+                f"E_π[…] draws one action from π, but the expectation has {len(actions)} free actions ({found}); "
+                "write the samples out: E_{a \\sim \\pi(\\cdot|s)}[…]",
+                where,
+            )
+        (action_symbol,) = actions
+        state_symbol = _paired_state(body, action_symbol)
+        others = [symbol for symbol in free if self.kind_of(symbol) == "state" and symbol != state_symbol]
+        if others:
+            raise self.error(
+                f"E_π[…] leaves {', '.join(map(str, others))} unsampled (π only draws {action_symbol} in "
+                f"{state_symbol}); write E_{{a \\sim \\pi}}[E_{{s' \\sim P(\\cdot|s,a)}}[…]] or condition on S_t = s",
+                where,
+            )
+        return Expectation(body, Sample(action_symbol, PolicyDistribution(chosen, state_symbol)))
+
+    def conditions(self) -> list[tuple[Expr, Expr, Token]]:
+        """``S_t = s, A_t = a`` after the ``|`` of an expectation: (time variable, its value, its token)."""
+        found = []
+        while True:
+            token = self.peek()
+            if token is None or token.kind != "letter":
+                raise self.error("expected a condition such as S_t = s after '|'")
+            self.take()
+            variable = self.time_variable(token)
+            if variable is None:
+                raise self.error(f"expected S_t or A_t in a condition, found {token.text!r}", token)
+            self.expect("=", "in the condition S_t = s")
+            value_token = self.peek()
+            kind = "state" if isinstance(variable, StateAt) else "action"
+            value = self.argument(kind, "S_t = s")
+            if not isinstance(value, Symbol):
+                raise self.error("a condition fixes a time's state or action to a plain s or a", value_token)
+            found.append((variable, value, token))
+            if not self.at(","):
+                return found
+            self.take()
+
+    def conditioned(
+        self, subscript: list[Token], body: Expr, conditions: list[tuple[Expr, Expr, Token]], owner: Token, bar: Token
+    ) -> Expr:
+        """``E_π[f | S_k = s (, A_k = a)]``: ``f``'s time-``k+j`` variables are one rollout from ``s``.
+
+        ``A_k`` is drawn from ``π(·|s)`` unless given; ``S_{k+1} ∼ P(·|s, a)``, ``A_{k+1} ∼ π(·|S_{k+1})``
+        and so on, as far as ``f`` looks: the nested expectations ``E_{a∼π}[E_{s'∼P(·|s,a)}[…]]``.
+        """
+        policy_symbol = None
+        if subscript:
+            if not self.names_policy(subscript):
+                raise self.error("a condition '|' is only understood in E_π[… | S_t = s] (a policy subscript)", bar)
+            policy_symbol = self.policy_from_subscript(subscript, owner)
+        states = [(variable, value, token) for variable, value, token in conditions if isinstance(variable, StateAt)]
+        actions = [(variable, value, token) for variable, value, token in conditions if isinstance(variable, ActionAt)]
+        if len(states) != 1 or len(actions) > 1:
+            raise self.error("condition on one state S_t = s (and at most one action A_t = a)", bar)
+        start, state_value, _ = states[0]
+        start_time = start.args[0]
+        if actions and actions[0][0].args[0] != start_time:
+            raise self.error("the conditioned action must be at the time of the conditioned state", actions[0][2])
+        for node in sympy.preorder_traversal(body):
+            if isinstance(node, (Sum, Expectation)) and node.has(StateAt, ActionAt):
+                raise self.error(
+                    "a conditioned expectation is read one step at a time; a sum or expectation over time inside "
+                    "it (such as a return G_t) is not supported: E_π[G_t | S_t = s] is V_π(s)",
+                    bar,
+                )
+        offsets = {}
+        for node in body.atoms(StateAt, ActionAt):
+            offset = sympy.expand(node.args[0] - start_time)
+            if not offset.is_Integer or offset < 0:
+                raise self.error(f"{sympy.sstr(node)} is not a fixed number of steps after the condition", bar)
+            offsets[node] = int(offset)
+        last_state = max((k for node, k in offsets.items() if isinstance(node, StateAt)), default=0)
+        last_action = max((k for node, k in offsets.items() if isinstance(node, ActionAt)), default=-1)
+        last_action = max(last_action, last_state - 1)  # reaching S_{k+1} takes the action A_k
+        used = set(body.free_symbols) | {value for _, value, _ in conditions}
+        state_names = [state_value]
+        for _ in range(last_state):
+            state_names.append(_fresh(state_names[-1], used))
+        action_names = [actions[0][1]] if actions else [_fresh(Symbol("a"), used, first=True)]
+        for _ in range(last_action):
+            action_names.append(_fresh(action_names[-1], used))
+        samples = []
+        for step in range(last_action + 1):
+            if step or not actions:
+                if policy_symbol is None:
+                    time = sympy.sstr(start_time + step)
+                    raise self.error(f"which policy draws the action at time {time}? write \\mathbb{{E}}_\\pi", owner)
+                samples.append(Sample(action_names[step], PolicyDistribution(policy_symbol, state_names[step])))
+            if step < last_state:
+                samples.append(
+                    Sample(state_names[step + 1], TransitionDistribution(state_names[step], action_names[step]))
+                )
+        replaced = {
+            node: (state_names if isinstance(node, StateAt) else action_names)[offset]
+            for node, offset in offsets.items()
+        }
+        value = body.xreplace(replaced)
+        if t in value.free_symbols:
+            raise self.error(f"after the condition at time {sympy.sstr(start_time)}, the time t is still free", bar)
+        for sample in reversed(samples):
+            value = Expectation(value, sample)
+        return value
+
     def sampled(self, tokens: list[Token], body: Expr, owner: Token) -> Expr:
-        """``E_{x ∼ D}[body]``."""
-        sample, body = self.sample(tokens, body)
-        return Expectation(body, sample)
+        """``E_{x ∼ D}[body]``; ``E_{s ∼ h, a ∼ π}[body]`` is the nested ``E_{s ∼ h}[E_{a ∼ π(·|s)}[body]]``."""
+        samples = []
+        for group in _sample_groups(tokens):
+            sample, body = self.sample(group, body)
+            samples.append(sample)
+        for sample in reversed(samples):
+            body = Expectation(body, sample)
+        return body
 
     def sample(self, tokens: list[Token], body: Expr | None) -> tuple[Sample, Expr | None]:
         """``x \\sim D`` subscripts (several variables, ``s_0, a_0, \\cdots \\sim ρ``), and the body
@@ -840,6 +1105,8 @@ class Parser:
         tau: Token | None = None
         while not variables.done:
             current = variables.take()
+            if current.text == "," and (variables.position == 1 or variables.done):
+                raise self.error("a ',' with no variable on one side, before '\\sim'", current)
             if current.text in (",", "\\cdots", "\\ldots", "\\dots", "(", ")"):
                 continue
             if current.text == "\\tau":
@@ -1054,6 +1321,16 @@ class Parser:
             return PolicyMax(body, Symbol("pi_theta" + "'" * (len(subscript) - 1)))
         return MaxOver(body, self.bound_variable(subscript, "max", token))
 
+    def minimum(self, token: Token) -> Expr:
+        """``min_a f`` is ``-max_a (-f)``: the one reduction over actions symrl evaluates is max."""
+        subscript = self.subscript_tokens()
+        if not subscript:
+            raise self.error("\\min needs the variable it minimises over: \\min_a", token)
+        if subscript[0].text == self.notation.parameter_macro:
+            raise self.error("a minimum over the parameters θ is not supported (only \\max_\\theta)", subscript[0])
+        variable = self.bound_variable(subscript, "min", token)
+        return -MaxOver(-self.power_term(), variable)
+
     def argmax(self, token: Token) -> Expr:
         if token.text == "\\operatorname":
             name = self.braced_text()
@@ -1072,6 +1349,43 @@ _STOP_COMMANDS = {"\\sim", "\\mid", "\\cdots", "\\ldots", "\\dots", "\\therefore
                   "\\iff", "\\Rightarrow", "\\leftarrow", "\\gets", "\\to", "\\text"}  # fmt: skip
 
 
+def _fresh(symbol: Symbol, used: set, first: bool = False) -> Symbol:
+    """``symbol`` (if ``first``) or ``symbol`` with one more prime, primed further until unused; marks it used."""
+    candidate = symbol if first else Symbol(symbol.name + "'")
+    while candidate in used:
+        candidate = Symbol(candidate.name + "'")
+    used.add(candidate)
+    return candidate
+
+
+def _sample_groups(tokens: list[Token]) -> list[list[Token]]:
+    """The subscript ``s ∼ h, a ∼ π`` cut into one ``x ∼ D`` per ``\\sim``.
+
+    A group ends at the last top-level comma before the next ``\\sim``: the commas of a variable
+    list (``s_0, a_0, \\cdots ∼ ρ``) come before their ``\\sim`` and those of ``P(·|s,a)`` are
+    inside parentheses, so neither cuts.
+    """
+    groups: list[list[Token]] = []
+    start = 0
+    depth = 0
+    seen_sim = False
+    last_comma: int | None = None
+    for index, token in enumerate(tokens):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(token.text, 0)
+        if depth:
+            continue
+        if token.text == "," and seen_sim:
+            last_comma = index
+        elif token.text == "\\sim":
+            if seen_sim and last_comma is not None:
+                groups.append(tokens[start:last_comma])
+                start = last_comma + 1
+            seen_sim = True
+            last_comma = None
+    groups.append(tokens[start:])
+    return groups
+
+
 def _paired_state(body: Expr | None, action: Expr) -> Expr:
     """The state an action is drawn in, from the body: ``E_{a∼π}[Q(s,a)]`` draws ``a`` in ``s``."""
     if body is None:
@@ -1081,8 +1395,11 @@ def _paired_state(body: Expr | None, action: Expr) -> Expr:
             args = node.args[1:] if not isinstance(node, Reward) else node.args
             if len(args) == 2 and args[1] == action:
                 return args[0]
-        if isinstance(node, (PolicyProbability, Transition)) and action in node.args:
+        # π(a|s) holds its state last, P(s'|s,a) in the middle: (policy, action, state), (next, state, action)
+        if isinstance(node, PolicyProbability) and node.args[1] == action:
             return node.args[2]
+        if isinstance(node, Transition) and node.args[2] == action:
+            return node.args[1]
     return Symbol("s")
 
 
@@ -1098,9 +1415,16 @@ def parse_expression(latex: str, notation: Notation | None = None) -> Expr:
 _RELATIONS = {
     "=": "EQ", "\\geq": "GE", "\\ge": "GE", "\\leq": "LE", "\\le": "LE", ">": "GT", "<": "LT",
     "\\approx": "APPROX", "\\equiv": "EQUIV", "\\implies": "IMPLIES", "\\Rightarrow": "IMPLIES",
-    "\\iff": "IFF", "\\leftarrow": "DEFINES", "\\gets": "DEFINES",
+    "\\iff": "IFF", "\\leftarrow": "DEFINES", "\\gets": "DEFINES", "\\coloneqq": "DEFINES", "\\coloneq": "DEFINES",
+    "\\triangleq": "DEFINES", "\\doteq": "DEFINES", "≔": "DEFINES", "≜": "DEFINES", "≐": "DEFINES",
 }  # fmt: skip
 """Top-level relation tokens and the name of the ``symrl.check.Relation`` each one means."""
+
+_CANONICAL_RELATIONS = {
+    "=": "EQ", "≥": "GE", "≤": "LE", ">": "GT", "<": "LT", "≈": "APPROX", "≡": "EQUIV", "⟹": "IMPLIES",
+    "⟺": "IFF", "←": "DEFINES", ":=": "DEFINES",
+}  # fmt: skip
+"""The names of :data:`_RELATIONS` for the canonical relations of ``presentation.RELATIONS``."""
 
 
 @dataclass(frozen=True)
@@ -1125,17 +1449,45 @@ def split_relations(latex: str) -> list[tuple[str | None, int, int]]:
     found = []
     depth = 0
     tokens = tokenize(latex)
-    for index, token in enumerate(tokens):
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
         if token.text in ("{", "(", "["):
             depth += 1
         elif token.text in ("}", ")", "]"):
             depth -= 1
-        elif depth == 0 and token.text in _RELATIONS:
-            previous = tokens[index - 1].text if index else ""
-            if previous in ("_", "^"):
-                continue
+        elif depth or (index > 1 and tokens[index - 2].text in ("_", "^")):
+            continue
+        elif token.text == ":" and index < len(tokens) and tokens[index].text == "=":
+            found.append(("DEFINES", token.offset, tokens[index].offset + 1))
+            index += 1
+        elif token.text in ("\\stackrel", "\\overset"):
+            # ``\stackrel{\text{def}}{=}``: presentation decides what the annotated relation means
+            end = _group_end(tokens, _group_end(tokens, index))
+            last = tokens[end - 1]
+            stop = last.offset + len(last.text)
+            matches = top_level_relations(latex[token.offset : stop])
+            if matches and matches[0].relation in _CANONICAL_RELATIONS:
+                found.append((_CANONICAL_RELATIONS[matches[0].relation], token.offset, stop))
+                index = end
+        elif token.text in _RELATIONS:
             found.append((_RELATIONS[token.text], token.offset, token.offset + len(token.text)))
     return found
+
+
+def _group_end(tokens: list[Token], index: int) -> int:
+    """The index after the macro argument starting at ``index``: a braced group or one token."""
+    if index >= len(tokens):
+        return len(tokens)
+    if tokens[index].text != "{":
+        return index + 1
+    depth = 0
+    for position in range(index, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[position].text, 0)
+        if not depth:
+            return position + 1
+    return len(tokens)
 
 
 def parse_statement(latex: str, notation: Notation | None = None) -> ParsedStatement:

@@ -70,6 +70,7 @@ RELATIONS: dict[str, str] = {
     "\\coloneqq": ":=",
     "\\coloneq": ":=",
     "\\triangleq": ":=",
+    "\\doteq": ":=",
     "\\in": "∈",
     "\\notin": "∉",
     "\\propto": "∝",
@@ -98,6 +99,7 @@ RELATIONS: dict[str, str] = {
     "⊂": "⊂",
     "≔": ":=",
     "≜": ":=",
+    "≐": ":=",
 }
 
 #: Statement connectives (a row that starts with one is a new statement, not a continuation).

@@ -541,7 +541,6 @@ def test_numbers_that_are_no_finite_real_number_are_refused(latex: str, message:
         "V_{\\theta x}(s)",  # was V_{π_θ}(s): 'x' dropped
         "\\max_{\\theta x} \\eta(\\theta)",  # was max over θ: 'x' dropped
         "\\mathbb{E}_{s \\sim h(s) x}[V_\\pi(s)]",  # 'x' after the distribution dropped
-        "\\mathbb{E}_{s\\sim h, a\\sim\\pi}[Q_\\pi(s,a)]",  # 'a ∼ π' dropped: a was left free
         "\\mathbb{E}_{s \\sim P(s'|s,a)}[V_\\pi(s)]",  # s sampled as if it were s'
         "\\mathbb{E}_{a \\sim \\pi(x|s)}[Q_\\pi(s,a)]",  # 'x' in π(x|s) skipped
         "\\mathbb{E}_{(s,a) \\sim P_\\pi(s,a) x}[A_\\pi(s,a)]",  # 'x' dropped
