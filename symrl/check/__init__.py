@@ -12,6 +12,7 @@ from symrl.check.derivation import (
     StatementChain,
     StatementLine,
     Step,
+    UnreadLine,
 )
 from symrl.check.judge import Judgement, judge_implication, judge_statement
 from symrl.check.relations import Relation, compose
@@ -43,6 +44,7 @@ __all__ = [
     "StepResult",
     "Suggestion",
     "Unread",
+    "UnreadLine",
     "VerdictCache",
     "World",
     "check_derivation",
