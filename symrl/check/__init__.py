@@ -12,6 +12,7 @@ from symrl.check.derivation import (
     StatementChain,
     StatementLine,
     Step,
+    UnreadLine,
 )
 from symrl.check.example import Example
 from symrl.check.judge import Judgement, judge_implication, judge_statement
@@ -45,6 +46,7 @@ __all__ = [
     "StepResult",
     "Suggestion",
     "Unread",
+    "UnreadLine",
     "VerdictCache",
     "World",
     "check_derivation",

@@ -22,6 +22,7 @@ __all__ = [
     "StatementChain",
     "StatementLine",
     "Step",
+    "UnreadLine",
 ]
 
 
@@ -37,17 +38,35 @@ class Step:
 
 
 @dataclass(frozen=True)
+class UnreadLine:
+    """A step or statement the text makes but that could not be read: ``not-checked``, never judged.
+
+    ``message`` says why (line, column, the token); ``relation`` is the step's relation when it was read.
+    """
+
+    latex: str
+    line: int
+    message: str
+    relation: Relation | None = None
+
+
+@dataclass(frozen=True)
 class ExpressionChain:
-    """``start rel₁ e₁ rel₂ e₂ …``: each step relates its expression to the previous one."""
+    """``start rel₁ e₁ rel₂ e₂ …``: each step relates its expression to the previous one.
+
+    A step whose expression could not be read is an :class:`UnreadLine`; a start that could not be
+    read is ``None`` with the reason in ``start_unread``.  Steps touching either are not-checked.
+    """
 
     name: str
     block: int
-    start: Expr
+    start: Expr | None
     start_latex: str
     start_line: int
-    steps: tuple[Step, ...]
+    steps: tuple[Step | UnreadLine, ...]
     world: World = field(default_factory=World)
     conclusion: StatementLine | None = None
+    start_unread: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +80,7 @@ class StatementLine:
 
 @dataclass(frozen=True)
 class StatementChain:
-    """Statements on successive lines.
+    """Statements on successive lines (a line that could not be read is an :class:`UnreadLine`).
 
     ``implications``: each follows from the previous ones (the first is the premise, unless
     ``assumptions`` made earlier in the text are given: then the first follows from those).
@@ -70,7 +89,7 @@ class StatementChain:
 
     name: str
     block: int
-    lines: tuple[StatementLine, ...]
+    lines: tuple[StatementLine | UnreadLine, ...]
     world: World = field(default_factory=World)
     mode: Literal["implications", "facts"] = "implications"
     assumptions: tuple[Statement, ...] = ()

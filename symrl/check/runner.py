@@ -18,6 +18,9 @@ from symrl.check.derivation import (
     GradientDefinition,
     SameMaximisersChain,
     StatementChain,
+    StatementLine,
+    Step,
+    UnreadLine,
 )
 from symrl.check.judge import Judgement, judge_implication, judge_same_maximisers, judge_statement
 from symrl.check.mutations import Mutation, expression_mutations, relation_mutations
@@ -123,10 +126,17 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
     relations: list[Relation] = []
     for number, step in enumerate(chain.steps, start=1):
         budget = Budget(step_seconds)
+        if isinstance(step, UnreadLine) or previous_expr is None:
+            unread = _unread_step(chain, number, step, source, step_seconds)
+            yield unread
+            relations.append(step.relation)  # the reader reads every relation of a chain it keeps
+            previous_anchored_holds = unread.anchored == "holds"
+            previous_expr = None if isinstance(step, UnreadLine) else step.expr
+            continue
         relations.append(step.relation)
         anchored_relation = compose(relations)
-        anchored_verdict = "unknown"
-        if number > 1 and anchored_relation is not None:
+        anchored_verdict = "unknown" if chain.start is not None else "not-checked"
+        if number > 1 and anchored_relation is not None and chain.start is not None:
             anchored_verdict = judge_step(
                 chain.start,
                 anchored_relation,
@@ -137,7 +147,7 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
             ).verdict
         inherited = number > 1 and anchored_verdict == "holds" and not previous_anchored_holds
         # Once a line is wrong, a fix relative to it would propagate the error: aim at the chain's start.
-        anchor = None if previous_anchored_holds else (chain.start, relations[:-1])
+        anchor = None if previous_anchored_holds or chain.start is None else (chain.start, relations[:-1])
         outcome = _judge_with_repairs(
             previous_expr,
             step.relation,
@@ -184,6 +194,46 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
         previous_expr = step.expr
     if chain.conclusion is not None:
         yield _fact(chain.conclusion, chain.block, len(chain.steps) + 1, chain, source, step_seconds)
+
+
+def _unread_step(
+    chain: ExpressionChain, number: int, step: Step | UnreadLine, source: str, step_seconds: float
+) -> StepResult:
+    """A step with a side that could not be read: not-checked, with the reason (DESIGN §5).
+
+    The stepwise verdict needs both sides; the anchored one only the chain's start and this line,
+    so it is still judged when those two were read (the lost line between them does not matter).
+    """
+    earlier = chain.steps[number - 2] if number > 1 else None
+    if isinstance(step, UnreadLine):
+        message = step.message
+    elif number == 1:
+        message = f"the chain's start could not be read: {chain.start_unread}"
+    else:
+        message = f"its left side, the line before, could not be read: {earlier.message}"
+    relation = step.relation
+    anchored = "not-checked"
+    relations = [item.relation for item in chain.steps[:number]]
+    if isinstance(step, Step) and chain.start is not None and None not in relations:
+        composed = compose(relations)  # type: ignore[arg-type]
+        if composed is not None:
+            sampled = step.sampled if composed is Relation.APPROX else ()
+            anchored = judge_step(chain.start, composed, step.expr, chain.world, Budget(step_seconds), sampled).verdict
+    return StepResult(
+        chain=chain.block,
+        step=number,
+        line=step.line,
+        relation=relation.value if relation is not None else "",
+        source={"file": source, "line": step.line},
+        lhs=chain.start_latex if earlier is None else earlier.latex,
+        rhs=step.latex,
+        verdict="not-checked",
+        anchored=anchored,
+        condition=None,
+        evidence=None,
+        message=f"not checked: {message}",
+        chain_name=chain.name,
+    )
 
 
 def _fact(line, block: int, number: int, chain, source: str, step_seconds: float) -> StepResult:
@@ -340,8 +390,13 @@ def _find_fix(
 
 def _statement_chain(chain: StatementChain, source: str, step_seconds: float) -> Iterator[StepResult]:
     lines = chain.lines
+    lost: UnreadLine | None = None  # the first line not read: an implication from it cannot be judged
     for number, line in enumerate(lines, start=1):
         budget = Budget(step_seconds)
+        if isinstance(line, UnreadLine) or (lost is not None and chain.mode == "implications"):
+            lost = lost or line  # type: ignore[assignment]
+            yield _unread_statement(line, lost, chain, number, source)
+            continue
         statement = line.statement
         common = _statement_fields(line, chain.block, number, source, chain.name)
         if chain.mode == "facts":
@@ -394,6 +449,35 @@ def _statement_chain(chain: StatementChain, source: str, step_seconds: float) ->
             code=code,
             converse=converse.verdict,
         )
+
+
+def _unread_statement(
+    line: StatementLine | UnreadLine, lost: UnreadLine, chain: StatementChain, number: int, source: str
+) -> StepResult:
+    """A statement line that could not be read, or one of an argument that follows from such a line."""
+    if isinstance(line, UnreadLine):
+        fields = dict(
+            chain=chain.block,
+            step=number,
+            line=line.line,
+            relation=line.relation.value if line.relation is not None else "",
+            source={"file": source, "line": line.line},
+            lhs=line.latex,
+            rhs="",
+            chain_name=chain.name,
+        )
+        message = line.message
+    else:
+        fields = _statement_fields(line, chain.block, number, source, chain.name)
+        message = f"it is argued from line {lost.line}, which could not be read: {lost.message}"
+    return StepResult(
+        **fields,
+        verdict="not-checked",
+        anchored=None,
+        condition=None,
+        evidence=None,
+        message=f"not checked: {message}",
+    )
 
 
 # -- same maximisers ------------------------------------------------------------------------------

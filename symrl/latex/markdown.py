@@ -57,6 +57,7 @@ _ENVIRONMENT = re.compile(r"\\begin\{([^{}]*)\}")
 _NEWLINES = re.compile(r"\r\n?")
 _DOLLAR_LABEL_END = re.compile(r"\$\$\s*\([^)$\r\n]+?\)$")
 _END_ENVIRONMENT = re.compile(r"\\end\{([^{}]*)\}")
+_DOUBLE_DOLLAR = re.compile(r"(?<!\\)\$\$")
 
 # TeX files: environments typeset as display math, and environments whose content is not TeX
 _TEX_DISPLAY_ENVIRONMENTS = frozenset(
@@ -409,13 +410,33 @@ def _guard_dollar_block(rule: BlockRule) -> BlockRule:
     return guarded
 
 
+def _inside_open_dollars(state: StateBlock, start_line: int) -> bool:
+    """Whether the block being read (from ``state.line``) has an unclosed ``$$`` before ``start_line``.
+
+    A terminator check (a rule asked, silently, whether it interrupts a paragraph, list or quote)
+    runs while ``state.line`` is still the first line of that block; an odd count of ``$$`` in the
+    lines read so far means the environment sits inside a display that the paragraph's inline
+    ``$$…$$`` rule will close, so it must not break the paragraph (and the pairing of the dollars).
+    """
+    if start_line <= state.line:
+        return False
+    text = state.src[state.bMarks[state.line] : state.bMarks[start_line]]
+    return len(_DOUBLE_DOLLAR.findall(text)) % 2 == 1
+
+
 def _guard_environment_block(rule: BlockRule) -> BlockRule:
-    """Skip amsmath's block rule when no line at or after the opener ends its environment."""
+    """Skip amsmath's block rule when no line at or after the opener ends its environment.
+
+    Also when it would interrupt a paragraph inside a ``$$`` that paragraph opened
+    (``text\n$$\n\begin{align*}``): the display belongs to the ``$$`` pair.
+    """
 
     def guarded(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         begin = state.bMarks[start_line] + state.tShift[start_line]
         found = _ENVIRONMENT.match(state.src[begin : state.eMarks[start_line]])
         if found is None:
+            return False
+        if silent and _inside_open_dollars(state, start_line):
             return False
         closing = _closing_lines(state)[1].get(found.group(1), [])
         if not _has_line(closing, start_line, end_line):

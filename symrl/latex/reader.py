@@ -12,6 +12,7 @@ import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import sympy
 from sympy import Expr, Symbol
@@ -30,6 +31,7 @@ from symrl.check import (
     StatementLine,
     Step,
     Unread,
+    UnreadLine,
     World,
 )
 from symrl.errors import NotationError
@@ -176,7 +178,8 @@ def read_document(
                 raise _Unreadable(message, line, column)
             premise = _introduced_as_premise(lines, block.start_line)
             chain = read_chain(block)
-            new_items = _items(block, chain, context, notation, premise, path, assumptions)
+            skipped: list[_Unreadable] = []
+            new_items = _items(block, chain, context, notation, premise, path, assumptions, skipped)
             if not new_items:
                 raise _Unreadable("no relation to check in this block", line, column)
             if declared.example is not None:
@@ -195,9 +198,15 @@ def read_document(
             context.policies = policies
             continue
         items.extend(new_items)
+        # rows left out of a block that is otherwise read: each is its own unread passage (its steps are not-checked)
+        unread.extend(Unread(error.line, f"block {block.index}: {error}", error.column) for error in skipped)
         if premise:  # a premise holds for the block that follows it (the argument built on it)
             context.assumptions = tuple(
-                line.statement for item in new_items if isinstance(item, StatementChain) for line in item.lines
+                line.statement
+                for item in new_items
+                if isinstance(item, StatementChain)
+                for line in item.lines
+                if isinstance(line, StatementLine)
             )
     derivation = Derivation(name=path, source=path, items=tuple(items)).assuming(declared.conditions)
     return Reading(derivation, [_with_excerpt(item, lines) for item in unread])
@@ -286,7 +295,10 @@ def _items(
     premise: bool,
     path: str,
     assumptions: tuple[Statement, ...] = (),
+    skipped: list[_Unreadable] | None = None,
 ):
+    """The items of one block; rows that cannot be read but leave the others readable go to ``skipped``."""
+    skipped = [] if skipped is None else skipped
     rows = [row for row in chain.rows if row.relations or row.lhs]
     if not rows:
         return []
@@ -298,8 +310,8 @@ def _items(
         context.policies["pi_theta'"] = PolicySpec("gradient-step", base="pi_theta")
         return [GradientDefinition(name="gradient update", block=block.index, line=rows[0].line, latex=rows[0].text)]
     if chain.kind is ChainKind.EXPRESSION and not _about_policy_actions(rows, notation):
-        return _expression_chain(block, rows, context, notation, path)
-    return _statements(block, rows, context, notation, premise, path, assumptions)
+        return _expression_chain(block, rows, context, notation, path, skipped)
+    return _statements(block, rows, context, notation, premise, path, assumptions, skipped)
 
 
 def _about_policy_actions(rows: list[Row], notation: Notation) -> bool:
@@ -375,10 +387,25 @@ def _rhs_start(row: Row, link: Link) -> int:
     return first if first >= 0 else len(row.text)
 
 
-def _expression_chain(block: MathBlock, rows: list[Row], context: _Context, notation: Notation, path: str):
+def _expression_chain(
+    block: MathBlock, rows: list[Row], context: _Context, notation: Notation, path: str, skipped: list[_Unreadable]
+):
+    """An expression chain; a side that cannot be read is skipped, so the steps touching it are not-checked.
+
+    The steps on either side of an unreadable expression (it is the right side of one and the left
+    side of the next) are not-checked; the chain goes on from the next readable expression, and
+    the anchored verdict (chain start → line) is still judged for lines after the gap.  A block
+    where no step has both sides read is unread as a whole.
+    """
     start_row = rows[0]
-    start = _judgeable(_side(start_row.lhs, start_row, None, notation), start_row, None)
-    steps: list[Step] = []
+    start: Expr | None = None
+    start_error: _Unreadable | None = None
+    try:
+        start = _judgeable(_side(start_row.lhs, start_row, None, notation), start_row, None)
+    except _Unreadable as error:
+        start_error = error
+    steps: list[Step | UnreadLine] = []
+    errors: list[_Unreadable] = [start_error] if start_error else []
     previous = start
     conclusion = None
     items = []
@@ -403,12 +430,24 @@ def _expression_chain(block: MathBlock, rows: list[Row], context: _Context, nota
                 raise _unreadable_at(message, row, found if found >= 0 else anchor)
         for link in row.relations:
             relation = _relation(link, row)
-            expr = _judgeable(_side(link.rhs, row, link, notation), row, link)
-            sampled = _new_samples(previous, expr, notation) if relation is Relation.APPROX else ()
+            try:
+                expr = _judgeable(_side(link.rhs, row, link, notation), row, link)
+            except _Unreadable as error:
+                errors.append(error)
+                steps.append(UnreadLine(link.rhs, link.line, str(error), relation))
+                previous = None
+                continue
+            sampled = ()
+            if relation is Relation.APPROX and previous is not None:
+                sampled = _new_samples(previous, expr, notation)
             steps.append(Step(relation, expr, link.rhs, link.line, sampled))
             previous = expr
         for clause in row.clauses:
             items.append(_clause(block, row, clause, context, notation))
+    read = [start is not None] + [isinstance(step, Step) for step in steps]
+    if errors and conclusion is None and not any(a and b for a, b in pairwise(read)):
+        raise errors[0]  # nothing left to judge: the block is unread, as before
+    skipped.extend(errors)
     chain = ExpressionChain(
         name=f"block {block.index}",
         block=block.index,
@@ -418,6 +457,7 @@ def _expression_chain(block: MathBlock, rows: list[Row], context: _Context, nota
         steps=tuple(steps),
         world=context.world(),
         conclusion=conclusion,
+        start_unread=str(start_error) if start_error else "",
     )
     return [chain, *items]
 
@@ -446,33 +486,45 @@ def _statements(
     premise: bool,
     path: str,
     assumptions: tuple[Statement, ...] = (),
+    skipped: list[_Unreadable] | None = None,
 ):
-    lines: list[StatementLine] = []
+    """A statement block; a row that cannot be read is skipped (not-checked) and the others are judged.
+
+    A premise block is read whole or not at all (the argument after it must not lose a premise),
+    and once a row with a quantifier is unread the rows after it are too (they may carry it on).
+    """
+    lines: list[StatementLine | UnreadLine] = []
     extra: list = []  # the definitions of where-clauses
     domain: tuple[Sample, ...] = ()
+    errors: list[_Unreadable] = []
+    lost_quantifier: int | None = None  # the line of an unread row with a quantifier later rows may carry on
     for row in rows:
-        restrictions = [_restriction(clause, notation) for clause in row.clauses if clause.role == "condition"]
-        if not row.relations:
-            raise _unreadable_row(f"no relation in '{row.text[:60]}'", row)
-        extra.extend(_clause(block, row, clause, context, notation) for clause in row.where)
-        link = row.relations[0]
-        if link.relation == "∈":
-            lines.extend(_membership(row, link, notation))
+        try:
+            if lost_quantifier is not None:
+                raise _unreadable_row(f"the quantifier of line {lost_quantifier} could not be read", row)
+            row_lines, row_extra, domain = _statement_row(block, row, context, notation, domain)
+        except _Unreadable as error:
+            if premise:
+                raise
+            errors.append(error)
+            if row.quantifier and lost_quantifier is None:
+                lost_quantifier = row.line
+            relation = _RELATIONS.get(row.relations[0].relation) if row.relations else None
+            lines.append(UnreadLine(row.text.strip(), row.line, str(error), relation))
             continue
-        for line in _statement_lines(row, context, notation, block.latex):
-            statement = line.statement
-            # Later lines keep the quantifier of earlier ones ("∀ (s,a) ∼ P_π" carries on).
-            domain = statement.domain or _carried_domain(domain, statement, notation)
-            unbound = _unbound(statement, domain, notation)
-            if unbound:
-                binds = ", ".join(sorted(str(name) for sample in domain for name in _sampled_names(sample)))
-                message = f"{', '.join(unbound)} is neither quantified nor sampled (the quantifier binds {binds})"
-                raise _unreadable_row(message, row)
-            for variable, excluded in restrictions:
-                statement = _restricted(statement, variable, excluded, row)
-            lines.append(StatementLine(dataclasses.replace(statement, domain=domain), line.latex, line.line))
+        lines.extend(row_lines)
+        extra.extend(row_extra)
     implications = len(lines) > 1 and any(row.therefore or row.implies for row in rows)
     mode = "implications" if premise or implications or assumptions else "facts"
+    if errors:
+        read = [isinstance(line, StatementLine) for line in lines]
+        # what gets a verdict: every line read (facts); the lines before the first unread one,
+        # but for the premise (an argument, whose later lines may use the unread one)
+        judged = any(read) if mode == "facts" else any(read[0 if assumptions else 1 : read.index(False)])
+        if not judged:
+            raise errors[0]  # nothing left to judge: the block is unread, as before
+    if skipped is not None:
+        skipped.extend(errors)
     return [
         StatementChain(
             name=f"block {block.index}",
@@ -529,6 +581,33 @@ def _restricted(statement: Statement, variable: Expr, excluded: Expr, row: Row) 
     if not found:
         raise _unreadable_row(f"the condition on {variable} restricts no expectation over it", row)
     return dataclasses.replace(statement, lhs=lhs, rhs=rhs)
+
+
+def _statement_row(
+    block: MathBlock, row: Row, context: _Context, notation: Notation, domain: tuple[Sample, ...]
+) -> tuple[list[StatementLine], list, tuple[Sample, ...]]:
+    """The statements of one row, the definitions of its where-clauses, and the quantifier carried on."""
+    restrictions = [_restriction(clause, notation) for clause in row.clauses if clause.role == "condition"]
+    if not row.relations:
+        raise _unreadable_row(f"no relation in '{row.text[:60]}'", row)
+    extra = [_clause(block, row, clause, context, notation) for clause in row.where]
+    link = row.relations[0]
+    if link.relation == "∈":
+        return _membership(row, link, notation), extra, domain
+    lines = []
+    for line in _statement_lines(row, context, notation, block.latex):
+        statement = line.statement
+        # Later lines keep the quantifier of earlier ones ("∀ (s,a) ∼ P_π" carries on).
+        domain = statement.domain or _carried_domain(domain, statement, notation)
+        unbound = _unbound(statement, domain, notation)
+        if unbound:
+            binds = ", ".join(sorted(str(name) for sample in domain for name in _sampled_names(sample)))
+            message = f"{', '.join(unbound)} is neither quantified nor sampled (the quantifier binds {binds})"
+            raise _unreadable_row(message, row)
+        for variable, excluded in restrictions:
+            statement = _restricted(statement, variable, excluded, row)
+        lines.append(StatementLine(dataclasses.replace(statement, domain=domain), line.latex, line.line))
+    return lines, extra, domain
 
 
 def _unbound(statement: Statement, domain: tuple[Sample, ...], notation: Notation) -> list[str]:

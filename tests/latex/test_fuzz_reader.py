@@ -14,8 +14,10 @@ Properties:
   makes it fail (no step is ever judged on a fragment);
 * ``read_document`` never raises, and its items and unread passages cover every display block,
   each unread passage with its line and column and never an internal error;
-* ``check_derivation`` on mutated posts never raises, and judges (holds/fails…) only steps of
-  blocks whose every row was parsed in full.
+* ``check_derivation`` on mutated posts never raises, and judges (holds/fails…) only steps whose
+  own rows were parsed in full: a row of a block that was not is reported unread, its steps are
+  not-checked, and so is every step that relates to it (the next step of an expression chain, the
+  implications argued from it).
 
 The number of cases run is printed at the end of the module.
 """
@@ -462,15 +464,36 @@ def test_verdicts_only_on_fully_parsed_rows(seed_latex: list[str]) -> None:
         reading = _read(text)
         result = check_derivation(reading.derivation, step_seconds=2)
         by_index = {block.index: block for block in find_math(text, "post.md")}
+        unread_lines = {passage.line for passage in reading.unread}
         for step in result.steps:
             CASES["verdict"] += 1
             if step.verdict in ("not-checked", "unknown"):
                 continue
             rows = [row for row in read_chain(by_index[step.chain]).rows if row.relations or row.lhs]
-            unparsed = [row.text for row in rows if not _row_parses(row)]
-            assert not unparsed, f"step {step.chain}.{step.step} is {step.verdict} but {unparsed} was not parsed"
+            unparsed = [row for row in rows if not _row_parses(row)]
+            if not unparsed:
+                continue
+            CASES["verdict in a block read in part"] += 1
+            where = f"step {step.chain}.{step.step} is {step.verdict} but {[row.text for row in unparsed]}"
+            assert all(_lines_of(row) & unread_lines for row in unparsed), f"{where} was not reported unread"
+            chain = next(item for item in reading.derivation.items if item.block == step.chain)
+            if isinstance(chain, ExpressionChain):
+                assert _side_parses(step.lhs) and _side_parses(step.rhs), f"{where}: a side of the step was not parsed"
+            else:
+                assert isinstance(chain, StatementChain), f"{where}: a {type(chain).__name__} was read in part"
+                # the step's own row: the last row starting on or before its line (rows may share a line)
+                before = [row for row in rows if row.line <= step.line]
+                own = [row for row in before if row.line == before[-1].line]
+                assert any(_row_parses(row) for row in own), f"{where}: it is the step's own row"
+                if chain.mode == "implications":
+                    assert all(_row_parses(row) for row in before), f"{where}: the step is argued from it"
 
     check()
+
+
+def _lines_of(row) -> set[int]:
+    """The source lines a row spans."""
+    return set(range(row.line, row.line + row.text.count("\n") + 1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -648,6 +671,7 @@ ALIGN = "$$\n\\begin{align*}\n%s\n\\end{align*}\n$$\n"
 
 
 def _unread(text: str) -> list:
+    """The unread passages of a post none of whose blocks is read."""
     reading = _read(text)
     assert not reading.derivation.items, reading.derivation.items
     return reading.unread
@@ -661,9 +685,9 @@ def test_unread_rows_give_the_source_line_and_column() -> None:
     assert text.split("\n")[3][31:].startswith("\\zeta")
     for text in (
         ALIGN % "V_\\pi(s) &= \\textcolor{red}{V_\\pi(s)} + \\zeta \\\\",
-        ALIGN % "V_\\pi(s) &= V_\\pi(s) \\\\\n&= \\textcolor{red}{V_\\pi(s)} + \\zeta",
+        ALIGN % "V_\\pi(s) &= V_\\pi(s) \\\\\n&= \\textcolor{red}{V_\\pi(s)} + \\zeta",  # step 1 is judged
     ):
-        (passage,) = _unread(text)
+        (passage,) = _read(text).unread
         line = text.split("\n")[passage.line - 1]
         assert line[passage.column - 1 :].startswith("\\zeta"), (passage, line)
 
@@ -717,12 +741,8 @@ def test_blocks_that_broke_the_reader_are_reported_unread(text: str) -> None:
         # continuation rows of a chain of ≡ were ignored ("holds")
         ALIGN % "\\max_{\\theta'} \\eta(\\theta') &\\equiv \\max_{\\theta'} \\eta(\\theta') \\\\\n"
         "&\\equiv \\max_{\\theta'} \\zeta",
-        # argmax, max over θ, ∇ and products are not quantities: they were judged as opaque symbols
-        "$$\n\\eta(\\pi) = \\eta(\\pi) = \\arg\\max_a Q_\\pi(s,a)\n$$\n",
-        "$$\n\\eta(\\pi) = \\eta(\\pi) = \\max_\\theta \\eta(\\theta)\n$$\n",
+        # max over θ on one side is not a quantity: it was judged as an opaque symbol
         "$$\n\\eta(\\pi) = \\max_\\theta \\eta(\\theta)\n$$\n",
-        "$$\n\\eta(\\pi) = \\eta(\\pi) = \\nabla_\\theta \\eta(\\theta)\n$$\n",
-        "$$\n\\eta(\\pi) = \\eta(\\pi) = \\prod_{t=0}^\\infty \\gamma\n$$\n",
         # ≡ outside a chain of objectives: check_derivation raised KeyError (compare knows no EQUIV)
         "$$\nV_\\pi(s) \\equiv V_\\pi(s)\n$$\n",
         "$$\n\\sum_{a} \\pi(a|s) \\equiv 1\n$$\n",
@@ -738,11 +758,7 @@ def test_blocks_that_broke_the_reader_are_reported_unread(text: str) -> None:
         "unreadable-quantifier",
         "extra-factor",
         "equiv-continuation",
-        "argmax-quantity",
-        "policy-max-quantity",
         "policy-max-one-side",
-        "gradient-quantity",
-        "product-quantity",
         "equiv-statement",
         "equiv-sum",
         "equiv-in-chain",
@@ -751,6 +767,28 @@ def test_blocks_that_broke_the_reader_are_reported_unread(text: str) -> None:
 def test_partly_understood_blocks_are_not_judged(text: str) -> None:
     passages = _unread(text)
     assert [_block_of(passage.message) for passage in passages] == [1], passages
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        "\\arg\\max_a Q_\\pi(s,a)",
+        "\\max_\\theta \\eta(\\theta)",
+        "\\nabla_\\theta \\eta(\\theta)",
+        "\\prod_{t=0}^\\infty \\gamma",
+    ],
+    ids=["argmax", "policy-max", "gradient", "product"],
+)
+def test_a_step_to_what_is_not_a_quantity_is_not_judged(latex: str) -> None:
+    """argmax, max over θ, ∇ and products are not quantities: they were judged as opaque symbols.
+
+    Only the step that ends in one is not-checked (DESIGN §5); the step before it is judged.
+    """
+    reading = _read(f"$$\n\\eta(\\pi) = \\eta(\\pi) = {latex}\n$$\n")
+    assert [_block_of(passage.message) for passage in reading.unread] == [1]
+    steps = check_derivation(reading.derivation, step_seconds=2).steps
+    assert [(step.verdict, step.rhs) for step in steps] == [("holds", "\\eta(\\pi)"), ("not-checked", latex)]
+    assert steps[1].anchored == "not-checked"
 
 
 def test_continuation_rows_of_a_chain_of_equivalences_are_judged() -> None:
@@ -778,9 +816,12 @@ def test_a_variable_the_quantifier_leaves_free_is_not_judged() -> None:
     text = ALIGN % (
         "\\forall (s,a) \\sim P_{\\pi}(s, a), A_{\\pi}(s, a) &> 0\\\\\nr(s, a') + \\gamma V_{\\pi}(s') &> V_{\\pi}(s)"
     )
-    (passage,) = _unread(text)
+    reading = _read(text)
+    (passage,) = reading.unread
     assert "a' is neither quantified nor sampled" in passage.message
     assert (passage.line, passage.column) == (4, 1)
+    steps = check_derivation(reading.derivation, step_seconds=2).steps
+    assert [(step.line, step.verdict) for step in steps if step.verdict != "not-checked"] == [(3, "fails")]
 
 
 def test_only_action_letters_are_actions_of_a_next_state() -> None:
@@ -883,3 +924,58 @@ def test_read_document_of_2mb_from_a_thread_finishes_in_time() -> None:
 def test_notation_error_is_the_only_error_of_the_parser() -> None:
     """ParseError is a NotationError (what callers catch)."""
     assert issubclass(ParseError, NotationError)
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks read in part (DESIGN §5): only the steps that touch an unreadable row are not-checked
+
+E_PI_Q = "\\mathbb{E}_{a \\sim \\pi}[Q_\\pi(s,a)]"
+
+
+def _verdicts(text: str) -> list[tuple[int, str, str | None]]:
+    """(line, verdict, anchored) of every step of a post, in order."""
+    steps = check_derivation(_read(text).derivation, step_seconds=5).steps
+    return [(step.line, step.verdict, step.anchored) for step in steps]
+
+
+def test_an_unreadable_expression_leaves_the_rest_of_its_chain_judged() -> None:
+    """The whole block was unread; now the steps on either side of ζ are not-checked, the others judged."""
+    text = ALIGN % f"V_\\pi(s) &= {E_PI_Q} \\\\\n&= \\zeta \\\\\n&= {E_PI_Q} \\\\\n&= \\sum_a \\pi(a|s) Q_\\pi(s,a)"
+    (passage,) = _read(text).unread
+    assert (passage.line, passage.column) == (4, 4) and "\\zeta" in passage.message
+    assert _verdicts(text) == [
+        (3, "holds", "holds"),
+        (4, "not-checked", "not-checked"),  # its right side is ζ
+        (5, "not-checked", "holds"),  # its left side is ζ; the chain's start still relates to the line
+        (6, "holds", "holds"),
+    ]
+
+
+def test_an_unreadable_start_leaves_the_later_steps_judged() -> None:
+    text = ALIGN % f"\\zeta &= V_\\pi(s) \\\\\n&= {E_PI_Q}"
+    assert _verdicts(text) == [(3, "not-checked", "not-checked"), (4, "holds", "not-checked")]
+
+
+def test_an_argument_is_not_judged_past_an_unreadable_line() -> None:
+    """Lines argued from an unread line are not-checked: it might be the premise they need."""
+    text = ALIGN % (
+        "V_{\\pi'}(s) &\\geq V_\\pi(s) \\\\\n\\therefore \\eta(\\pi') &\\geq \\eta(\\pi) \\\\\n"
+        "\\therefore \\zeta &\\geq 0 \\\\\n\\therefore \\eta(\\pi') &\\geq \\eta(\\pi) - 1"
+    )
+    assert [verdict for _, verdict, _ in _verdicts(text)] == ["not-checked", "holds", "not-checked", "not-checked"]
+
+
+def test_facts_around_an_unreadable_one_are_judged() -> None:
+    text = ALIGN % f"V_\\pi(s) &= {E_PI_Q} \\\\\n\\zeta &= 0 \\\\\nV_\\pi(s) &= 2 V_\\pi(s)"
+    assert [(line, verdict) for line, verdict, _ in _verdicts(text)] == [
+        (3, "holds"),
+        (4, "not-checked"),
+        (5, "fails"),
+    ]
+
+
+def test_a_premise_block_is_read_whole_or_not_at_all() -> None:
+    """The argument after a premise must not be judged from part of it."""
+    text = "Assume that\n\n" + ALIGN % "V_{\\pi'}(s) &\\geq V_\\pi(s) \\\\\n\\zeta &\\geq 0"
+    (passage,) = _unread(text)
+    assert "\\zeta" in passage.message

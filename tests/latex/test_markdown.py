@@ -172,6 +172,31 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
             [(2, 4, "\\begin{align*}\na &= b\n\\end{align*}")],
             id="environment-after-paragraph",
         ),
+        pytest.param(
+            "Text\n$$\n\\begin{align*}\na &= b\n\\end{align*}\n$$\nmore text\n$$\nc = d\n$$\n",
+            [(2, 6, "\\begin{align*}\na &= b\n\\end{align*}"), (8, 10, "c = d")],
+            id="align-in-dollars-right-after-paragraph",
+        ),
+        pytest.param(
+            "Text\n$$\\begin{align*}\na &= b\n\\end{align*}$$\nmore\n",
+            [(2, 4, "\\begin{align*}\na &= b\n\\end{align*}")],
+            id="align-glued-to-dollars-after-paragraph",
+        ),
+        pytest.param(
+            "Text\n$$\n\\begin{align*}\na &= b\n\\end{align*}$$\nmore\n",
+            [(2, 5, "\\begin{align*}\na &= b\n\\end{align*}")],
+            id="align-end-glued-to-dollars-after-paragraph",
+        ),
+        pytest.param(
+            "$$\n\\begin{align*}\na &= b\n\\end{align*}$$\n\nmore\n",
+            [(1, 4, "\\begin{align*}\na &= b\n\\end{align*}")],
+            id="align-end-glued-to-dollars",
+        ),
+        pytest.param(
+            "Price \\$$5\n\\begin{align*}\na &= b\n\\end{align*}\n",
+            [(2, 4, "\\begin{align*}\na &= b\n\\end{align*}")],
+            id="escaped-dollars-do-not-open-a-display",
+        ),
         pytest.param("$$\r\nx = 1\r\n$$\r\n", [(1, 3, "x = 1")], id="crlf"),
         pytest.param("$$ x = 1 $$ (eq:one)\n", [(1, 1, "x = 1")], id="labelled"),
     ],
