@@ -255,7 +255,9 @@ def _looks_like_module_name(text: str) -> bool:
     return all(part.isidentifier() for part in text.split("."))
 
 
-def resolve_targets(paths: Sequence[str], declarations: Declarations | None = None) -> Iterator[Target | InputError]:
+def resolve_targets(
+    paths: Sequence[str], declarations: Declarations | None = None, *, inline: bool = False
+) -> Iterator[Target | InputError]:
     """The derivations named by command-line ``paths`` (all bundled ones when empty), or why not.
 
     ``declarations`` (from ``--declare``) add to what each Markdown/TeX post declares itself.
@@ -266,7 +268,7 @@ def resolve_targets(paths: Sequence[str], declarations: Declarations | None = No
     for given in paths:
         path = Path(given)
         if path.suffix.lower() in TEXT_SUFFIXES:
-            yield _text_target(path, given, declarations)
+            yield _text_target(path, given, declarations, inline=inline)
         elif path.is_dir():
             yield from _directory_targets(path, given)
         elif path.is_file():
@@ -286,7 +288,9 @@ def resolve_targets(paths: Sequence[str], declarations: Declarations | None = No
             yield InputError(f"{given}: no such file or directory")
 
 
-def _text_target(path: Path, display: str, declarations: Declarations | None = None) -> Target | InputError:
+def _text_target(
+    path: Path, display: str, declarations: Declarations | None = None, *, inline: bool = False
+) -> Target | InputError:
     """A Markdown or TeX post, read by the LaTeX front end (unreadable rows are reported, not judged)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -294,7 +298,7 @@ def _text_target(path: Path, display: str, declarations: Declarations | None = N
         return InputError(f"{display}: no such file or directory")
     except (OSError, UnicodeDecodeError) as error:
         return InputError(f"{display}: cannot read the file: {error}")
-    reading = read_document(text, display, declarations=declarations)
+    reading = read_document(text, display, declarations=declarations, inline=inline)
     return Target(display, reading.derivation, path.resolve(), tuple(reading.unread))
 
 
@@ -459,10 +463,12 @@ def _cache_key(target: Target, conditions: Sequence[str], step_seconds: float) -
     return content_key(parts)
 
 
-def _collect(paths: Sequence[str], declarations: Declarations | None = None) -> tuple[list[Target], bool]:
+def _collect(
+    paths: Sequence[str], declarations: Declarations | None = None, *, inline: bool = False
+) -> tuple[list[Target], bool]:
     """The readable targets, and whether some input could not be read (errors go to stderr)."""
     targets, unreadable = [], False
-    for entry in resolve_targets(paths, declarations):
+    for entry in resolve_targets(paths, declarations, inline=inline):
         if isinstance(entry, InputError):
             _error(str(entry))
             unreadable = True
@@ -511,6 +517,11 @@ _DECLARE_HELP = (
     "```symrl block or under a 'symrl:' key of its front matter. See 'symrl.latex.declarations'."
 )
 _ASSUME_HELP = "Restrict every chain's world by a condition (repeatable). One of: " + ", ".join(CONDITIONS) + "."
+_INLINE_HELP = (
+    "Also judge inline formulas of Markdown posts that state a relation ($V_\\pi(s) \\leq V^*(s)$), numbered "
+    "after the display blocks. Off by default: inline math in prose is mostly notation (s \\in S) or a worked "
+    "example's values, which are not claims about every MDP."
+)
 _SEED_HELP = (
     "Accepted for reproducible scripts; the checks are already deterministic (fixed internal seeds), "
     "so it changes nothing yet."
@@ -540,6 +551,7 @@ def check(
         None, "--assume", metavar="COND", help=_ASSUME_HELP, callback=_validate_conditions, show_default=False
     ),
     declare: list[Path] = typer.Option(None, "--declare", metavar="FILE", help=_DECLARE_HELP, show_default=False),
+    inline: bool = typer.Option(False, "--inline", help=_INLINE_HELP),
     seed: int | None = typer.Option(None, "--seed", metavar="INT", help=_SEED_HELP),
     timeout: float = typer.Option(
         DEFAULT_STEP_SECONDS, "--timeout", metavar="SECONDS", help=_TIMEOUT_HELP, callback=_validate_timeout
@@ -565,7 +577,7 @@ def check(
     """Check derivation modules (every bundled one by default) and report each step's verdict."""
     del seed  # accepted for scripts; every check already uses fixed seeds
     assume = _validate_conditions(assume)
-    targets, unreadable = _collect(paths or [], _declarations(declare))
+    targets, unreadable = _collect(paths or [], _declarations(declare), inline=inline)
     progress = _Progress(enabled=sys.stderr.isatty())
     cache = None if no_cache else VerdictCache()
     files, failed_to_read = _check_all(targets, conditions=assume, step_seconds=timeout, progress=progress, cache=cache)

@@ -421,3 +421,11 @@ def test_exit_zero_reports_failures_but_exits_0(runner, tmp_path):
     assert "FAILS" in failing.stdout
     missing = runner.invoke(app, ["check", str(tmp_path / "absent.py"), "--exit-zero"])
     assert missing.exit_code == EXIT_UNREADABLE
+
+
+def test_inline_option_judges_inline_relations(runner, tmp_path):
+    post = tmp_path / "post.md"
+    post.write_text("A slip: $Q_\\pi(s,a) = r(s,a) - \\gamma V_\\pi(s)$.\n", encoding="utf-8")
+    assert runner.invoke(app, ["check", str(post), "--no-cache"]).exit_code == EXIT_HOLDS  # nothing to judge
+    result = runner.invoke(app, ["check", str(post), "--no-cache", "--inline"])
+    assert result.exit_code == EXIT_FAILS and "post.md:1: step 1 (=) FAILS" in result.output

@@ -53,7 +53,7 @@ from symrl.expr import (
 )
 from symrl.latex.chains import Chain, ChainKind, Link, Row, read_chain
 from symrl.latex.declarations import Declarations, declarations_in_document, macro_definitions
-from symrl.latex.markdown import MathBlock, find_math, find_math_tex
+from symrl.latex.markdown import MathBlock, find_inline_relations, find_math, find_math_tex
 from symrl.latex.parser import (
     ArgMax,
     Gradient,
@@ -131,6 +131,7 @@ def read_document(
     notation: Notation | None = None,
     seconds: float | None = READ_SECONDS,
     declarations: Declarations | None = None,
+    inline: bool = False,
 ) -> Reading:
     """Read every display block of a Markdown (or, for ``.tex`` paths, TeX) document.
 
@@ -142,6 +143,9 @@ def read_document(
     The document's own declarations (front matter, ```` ```symrl ```` blocks) apply first, then
     ``declarations`` (a reader's, e.g. from ``--declare``); ``notation``, if given, replaces both's.
 
+    With ``inline``, the inline formulas of a Markdown document that state a relation (``$V_π(s)
+    ≤ V^*(s)$``) are judged too, in document order; they are numbered after the display blocks.
+
     >>> reading = read_document("$$\\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\\n$$\\n", "post.md")
     >>> [type(item).__name__ for item in reading.derivation.items], reading.unread
     (['StatementChain'], [])
@@ -149,6 +153,8 @@ def read_document(
     deadline = None if seconds is None else time.monotonic() + seconds
     try:
         blocks = find_math_tex(text, path) if str(path).endswith(".tex") else find_math(text, path)
+        if inline and not str(path).endswith(".tex"):
+            blocks = _with_inline(blocks, text, path)
     except NotationError as error:
         return Reading(Derivation(name=path, source=path), [Unread(1, f"line 1, column 1: {error}", 1)])
     except Exception as error:  # a reader bug must not take the whole check down
@@ -176,7 +182,11 @@ def read_document(
             if len(block.latex) > MAX_BLOCK_CHARS:
                 message = f"not read: {len(block.latex)} characters, longer than the {MAX_BLOCK_CHARS} a block may have"
                 raise _Unreadable(message, line, column)
-            premise = _introduced_as_premise(lines, block.start_line)
+            premise = (
+                _inline_premise(lines, line, column)
+                if block.delimiter == INLINE_DELIMITER
+                else _introduced_as_premise(lines, block.start_line)
+            )
             chain = read_chain(block)
             skipped: list[_Unreadable] = []
             new_items = _items(block, chain, context, notation, premise, path, assumptions, skipped)
@@ -230,6 +240,26 @@ def _without_definitions(block: MathBlock) -> MathBlock:
             if latex[offset] != "\n":
                 latex[offset] = " "
     return dataclasses.replace(block, latex="".join(latex))
+
+
+INLINE_DELIMITER = "$"
+"""The delimiter of a block made of an inline formula (display blocks have ``$$``, ``\\[`` …)."""
+
+
+def _with_inline(blocks: list[MathBlock], text: str, path: str) -> list[MathBlock]:
+    """The display blocks and the inline formulas stating a relation, in document order."""
+    inline = [
+        MathBlock(len(blocks) + number, math.line, math.line, math.latex, INLINE_DELIMITER, math.source_map, path)
+        for number, math in enumerate(find_inline_relations(text, path), start=1)
+    ]
+    return sorted(blocks + inline, key=lambda block: block.source_map.position_of(0))
+
+
+def _inline_premise(lines: list[str], line: int, column: int) -> bool:
+    """Whether the sentence an inline formula sits in, up to the formula, states an assumption."""
+    before = lines[line - 1][: column - 1].lower() if 1 <= line <= len(lines) else ""
+    sentence = before.split(". ")[-1]
+    return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
 
 
 def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[Declarations, list[Unread]]:

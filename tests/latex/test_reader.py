@@ -142,3 +142,21 @@ def test_an_unread_passage_carries_its_source_line_and_the_column_of_the_offendi
     (unread,) = read_document(text, "post.md").unread
     assert unread.line == 4 and unread.excerpt == "V_\\pi(s) = \\zeta(s) + 1"
     assert unread.excerpt[unread.column - 1 :].startswith("\\zeta")
+
+
+INLINE_POST = (
+    "Values never exceed the best action value, $V_\\pi(s) \\leq \\max_a Q_\\pi(s, a)$, and a slip\n"
+    "would be $V_\\pi(s) = \\max_a Q_\\pi(s, a)$. Assume $A_\\pi(s, a) \\leq 0$ for now; the notation\n"
+    "$s \\in S$ is not a claim.\n\n$$\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\n$$\n"
+)
+
+
+def test_inline_relations_are_judged_only_when_asked() -> None:
+    plain = read_document(INLINE_POST, "post.md")
+    assert [item.block for item in plain.derivation.items] == [1] and plain.unread == []
+    reading = read_document(INLINE_POST, "post.md", inline=True)
+    verdicts = {(step.chain, step.line): step.verdict for step in check_derivation(reading.derivation).steps}
+    # numbered after the one display block, in document order; the assumption is a premise, not a claim
+    assert verdicts == {(1, 6): "holds", (2, 1): "holds", (3, 2): "fails", (4, 2): "not-checked"}
+    (unread,) = reading.unread
+    assert unread.line == 3 and unread.excerpt[unread.column - 1 :].startswith("\\in S")
