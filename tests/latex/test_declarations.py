@@ -6,6 +6,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from symrl.check import PolicySpec, check_derivation
@@ -13,6 +15,7 @@ from symrl.cli import EXIT_UNREADABLE, app
 from symrl.latex.declarations import (
     DeclarationError,
     Declarations,
+    declarations_from,
     declarations_in_document,
     macro_definitions,
     parse_declarations,
@@ -267,3 +270,48 @@ def test_a_declared_macro_overrides_the_post_s_newcommand() -> None:
 )
 def test_macro_definitions_are_found_and_malformed_ones_skipped(text: str, found: list) -> None:
     assert [(d.name, d.body, d.arguments) for d in macro_definitions(text)] == found
+
+
+# -- fuzzing ---------------------------------------------------------------------------------------
+
+
+_LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from(["s", "a_1", "\\pi_1", "deterministic", "greedy", "P(s'|s,a) = 1", "r(s,a) = -1", "\\pi(s) = a"]),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["assume", "notation", "policies", "example", "facts", "agree", "states", "macros", "kind"])
+            | st.text(max_size=6),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_VALUES)
+def test_any_declared_structure_is_read_or_refused_with_a_declaration_error(value) -> None:
+    try:
+        declared = declarations_from(value, "post.md:1")
+    except DeclarationError as error:
+        assert str(error).startswith("post.md:1")
+    else:
+        assert isinstance(declared, Declarations)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("[]{}='\"\\#\n ,.-_1apsnotion")), max_size=80))
+def test_any_fenced_block_never_breaks_reading(body: str) -> None:
+    post = f"```symrl\n{body}\n```\n\n$$\n\\eta(\\pi) = \\mathbb{{E}}_{{s \\sim h}}[V_\\pi(s)]\n$$\n"
+    reading = read_document(post, "post.md")
+    assert [item.block for item in reading.derivation.items] == [1]
+    assert all(u.message.startswith("declarations not used") for u in reading.unread)
