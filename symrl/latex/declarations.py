@@ -59,6 +59,7 @@ __all__ = [
     "DeclarationError",
     "Declarations",
     "MacroDefinition",
+    "declarations_from",
     "declarations_in_document",
     "macro_definitions",
     "parse_declarations",

@@ -154,3 +154,18 @@ def test_same_maximisers_chain_twice_gives_identical_records(fresh_judgements) -
     second = report(MAXIMISERS)
     assert first == second
     assert json.loads(first)["steps"][0]["message"].count("maximisers agree") == 1
+
+
+def test_a_post_with_a_declared_example_reports_the_same_bytes_under_any_hash_seed() -> None:
+    """Declarations (sets of policies, sorted tables) must not leak hash order into the report."""
+    post = REPO / "tests" / "posts" / "worked_example.md"
+    command = [sys.executable, "-m", "symrl", "check", str(post), "--format", "json", "--no-cache", "--exit-zero"]
+    outputs = []
+    for seed in ("3", "4"):
+        completed = subprocess.run(
+            command, cwd=REPO, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, timeout=300
+        )
+        assert completed.returncode == 0, completed.stderr
+        outputs.append(completed.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["files"][0]["steps"]  # it did real work
