@@ -1012,6 +1012,10 @@ class Parser:
             if not offset.is_Integer or offset < 0:
                 raise self.error(f"{sympy.sstr(node)} is not a fixed number of steps after the condition", bar)
             offsets[node] = int(offset)
+        if not offsets:  # ``E_π[Q(s,a) | S_t = s]`` mixes notations: which of its letters is random is unsaid
+            raise self.error(
+                "the condition binds nothing: write the expectation's body with S_t, A_t, S_{t+1}, R_{t+1}", bar
+            )
         last_state = max((k for node, k in offsets.items() if isinstance(node, StateAt)), default=0)
         last_action = max((k for node, k in offsets.items() if isinstance(node, ActionAt)), default=-1)
         last_action = max(last_action, last_state - 1)  # reaching S_{k+1} takes the action A_k

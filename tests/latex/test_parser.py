@@ -285,6 +285,7 @@ REFUSED_TIME_AND_EXPECTATIONS = [
     (r"\mathbb{E}_\pi[r_t \mid A_t = a]", "\\mid", "one state"),
     (r"\mathbb{E}_\pi[r_t \mid S_t = a]", "a", "a state goes"),
     (r"\mathbb{E}_\pi[r_t \mid x = s]", "x", "S_t or A_t"),
+    (r"\mathbb{E}_\pi[Q_\pi(s,a) \mid S_t = s]", "\\mid", "binds nothing"),
     (r"R_0", "R", "R_1"),
     (r"R(\tau)", "R", "\\sum_{t=0}^\\infty"),
     (r"r_t(\theta) A_t", "(", "PPO"),
