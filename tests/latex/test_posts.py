@@ -218,6 +218,15 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (12, 1): H,  # E_{τ∼π}[Σ γ^t δ_t^π] = 0
         (13, 1): H,  # E_{τ∼π'}[Σ γ^t δ_t^π] = J(π') − J(π)
     },
+    "cs285.md": {  # J(θ), τ ∼ p_θ(τ), G_0, R_{t+1}, E_{π_θ}, V^{π_θ}, A^{π_θ}, max/min over a ∈ 𝒜
+        (1, 1): H,  # J(θ) = E_{τ∼p_θ}[Σ γ^t r]
+        (2, 1): (H, H), (2, 2): (H, H),  # = E_{p_θ}[G_0] = E_{s_0∼h} V^{π_θ}(s_0)
+        (3, 1): H,  # J(θ) = E_{π_θ}[Σ γ^t R_{t+1}] (R_{t+1} is r(s_t,a_t))
+        (4, 1): H,  # E_{p_θ}[Σ γ^t A^{π_θ}(s_t,a_t)] = 0
+        (5, 1): F,  # the sum re-indexed to r(s_{t+1},a_{t+1}) drops the first reward
+        (6, 1): H,  # max_a A ≥ 0
+        (7, 1): F,  # min_a Q ≤ V, not ≥
+    },
 }  # fmt: skip
 
 UNREAD: dict[str, dict[int, str]] = {
