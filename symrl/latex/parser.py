@@ -1302,6 +1302,8 @@ class Parser:
 
     def argmax(self, token: Token) -> Expr:
         if token.text == "\\operatorname":
+            if self.at("*"):
+                self.take()  # ``\operatorname*`` only moves the subscript under the name
             name = self.braced_text()
             if name not in ("argmax", "arg\\,max", "arg max"):
                 raise self.error(f"unknown operator {name}", token)

@@ -130,6 +130,7 @@ EQUIVALENT_NOTATION = [
     (r"\max_{a \in \mathcal{A}} Q_\pi(s,a)", r"\max_a Q_\pi(s,a)"),
     (r"\min_{a' \in \mathcal{A}} Q_\pi(s,a')", r"\min_{a'} Q_\pi(s,a')"),
     (r"\arg\max_{a \in A} Q_\pi(s,a)", r"\arg\max_a Q_\pi(s,a)"),
+    (r"\operatorname*{arg\,max}_{a} Q^\pi(s,a)", r"\arg\max_a Q_\pi(s,a)"),
     (r"\nabla_\theta J(\theta)", r"\nabla_\theta \eta(\theta)"),
     (  # CS285's trajectory distribution
         r"\mathbb{E}_{\tau \sim p_\theta(\tau)}\left[\sum_{t=0}^\infty \gamma^t r(s_t,a_t)\right]",
