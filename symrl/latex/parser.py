@@ -1050,6 +1050,10 @@ class Parser:
             if not offset.is_Integer or offset < 0:
                 raise self.error(f"{sympy.sstr(node)} is not a fixed number of steps after the condition", bar)
             offsets[node] = int(offset)
+        if not offsets:  # ``E_π[Q(s,a) | S_t = s]`` mixes notations: which of its letters is random is unsaid
+            raise self.error(
+                "the condition binds nothing: write the expectation's body with S_t, A_t, S_{t+1}, R_{t+1}", bar
+            )
         last_state = max((k for node, k in offsets.items() if isinstance(node, StateAt)), default=0)
         last_action = max((k for node, k in offsets.items() if isinstance(node, ActionAt)), default=-1)
         last_action = max(last_action, last_state - 1)  # reaching S_{k+1} takes the action A_k
@@ -1140,7 +1144,7 @@ class Parser:
             for var, token in names:
                 if not isinstance(var, (StateAt, ActionAt)):
                     raise self.error(f"{token.text!r} is not a trajectory variable such as s_t or a_t", token)
-            if head.text == "\\rho":
+            if head.text in ("\\rho", "p"):  # ρ_π(τ), or CS285's p_θ(τ)
                 rho_policy = dist_parser.policy_from_subscript(dist_parser.subscript_tokens(), head)
                 dist_parser.skip_call()
                 return read(Sample(Symbol("tau"), TrajectoryDistribution(rho_policy)))
@@ -1250,13 +1254,16 @@ class Parser:
             return Sum(body, (t, lower, upper))
         if upper is not None:
             raise self.error("a sum over a state or action has no upper bound", bound)
+        return SumOver(body, self.ranged_variable(subscript, "sum", token))
+
+    def ranged_variable(self, subscript: list[Token], what: str, owner: Token) -> Symbol:
+        """The variable of ``Σ_a``, ``max_{a ∈ A}``, ``min_{a' ∈ \\mathcal{A}(s')}``: every state or action."""
+        texts = [tok.text for tok in subscript]
         if "\\in" in texts:
             position = texts.index("\\in")
             self.check_set(subscript[position + 1 :], subscript[position])
-            variable_tokens = subscript[:position]
-        else:
-            variable_tokens = subscript
-        return SumOver(body, self.bound_variable(variable_tokens, "sum", token))
+            subscript = subscript[:position]
+        return self.bound_variable(subscript, what, owner)
 
     def time_index(self, subscript: list[Token], owner: Token, what: str) -> Expr:
         """``t=k`` in the subscript of a sum or product: the lower bound ``k`` (an integer)."""
@@ -1319,7 +1326,7 @@ class Parser:
                 if extra.text != "'":
                     raise self.error(f"did not understand {extra.text!r} in the subscript of max", extra)
             return PolicyMax(body, Symbol("pi_theta" + "'" * (len(subscript) - 1)))
-        return MaxOver(body, self.bound_variable(subscript, "max", token))
+        return MaxOver(body, self.ranged_variable(subscript, "max", token))
 
     def minimum(self, token: Token) -> Expr:
         """``min_a f`` is ``-max_a (-f)``: the one reduction over actions symrl evaluates is max."""
@@ -1328,11 +1335,13 @@ class Parser:
             raise self.error("\\min needs the variable it minimises over: \\min_a", token)
         if subscript[0].text == self.notation.parameter_macro:
             raise self.error("a minimum over the parameters θ is not supported (only \\max_\\theta)", subscript[0])
-        variable = self.bound_variable(subscript, "min", token)
+        variable = self.ranged_variable(subscript, "min", token)
         return -MaxOver(-self.power_term(), variable)
 
     def argmax(self, token: Token) -> Expr:
         if token.text == "\\operatorname":
+            if self.at("*"):
+                self.take()  # ``\operatorname*`` only moves the subscript under the name
             name = self.braced_text()
             if name not in ("argmax", "arg\\,max", "arg max"):
                 raise self.error(f"unknown operator {name}", token)
@@ -1341,7 +1350,7 @@ class Parser:
         subscript = self.subscript_tokens()
         if not subscript:
             raise self.error("argmax needs the variable it maximises over: \\arg\\max_a", token)
-        variable = self.bound_variable(subscript, "argmax", token)
+        variable = self.ranged_variable(subscript, "argmax", token)
         return ArgMax(self.power_term(), variable)
 
 

@@ -127,6 +127,15 @@ EQUIVALENT_NOTATION = [
     (r"J(\theta)", r"\eta(\theta)"),
     (r"J(\pi_\theta)", r"\eta(\theta)"),
     # operators
+    (r"\max_{a \in \mathcal{A}} Q_\pi(s,a)", r"\max_a Q_\pi(s,a)"),
+    (r"\min_{a' \in \mathcal{A}} Q_\pi(s,a')", r"\min_{a'} Q_\pi(s,a')"),
+    (r"\arg\max_{a \in A} Q_\pi(s,a)", r"\arg\max_a Q_\pi(s,a)"),
+    (r"\operatorname*{arg\,max}_{a} Q^\pi(s,a)", r"\arg\max_a Q_\pi(s,a)"),
+    (r"\nabla_\theta J(\theta)", r"\nabla_\theta \eta(\theta)"),
+    (  # CS285's trajectory distribution
+        r"\mathbb{E}_{\tau \sim p_\theta(\tau)}\left[\sum_{t=0}^\infty \gamma^t r(s_t,a_t)\right]",
+        r"\mathbb{E}_{\tau \sim \rho_{\pi_\theta}}\left[\sum_{t=0}^\infty \gamma^t r(s_t,a_t)\right]",
+    ),
     (r"\sum_{t=0}^{\infty} \gamma^t r(s_t,a_t)", r"\sum_{t=0}^\infty \gamma^t r(s_t,a_t)"),
     (r"\sum_{t=0}^{\infty} \gamma^{t} r(s_t,a_t)", r"\sum_{t=0}^\infty \gamma^t r(s_t,a_t)"),
 ]
@@ -182,6 +191,8 @@ REFUSED = [
     (r"\min_\theta J(\theta)", "\\theta", "\\max_\\theta"),
     (r"\min Q_\pi(s,a)", "\\min", "\\min_a"),
     (r"J(s)", "s", "policy or parameters"),
+    (r"\max_{a \in B} Q_\pi(s,a)", "B", "all actions"),
+    (r"\mathbb{E}_{\tau \sim p(\tau)}[r_0]", "p", "policy subscript"),
 ]
 
 
@@ -275,6 +286,7 @@ REFUSED_TIME_AND_EXPECTATIONS = [
     (r"\mathbb{E}_\pi[r_t \mid A_t = a]", "\\mid", "one state"),
     (r"\mathbb{E}_\pi[r_t \mid S_t = a]", "a", "a state goes"),
     (r"\mathbb{E}_\pi[r_t \mid x = s]", "x", "S_t or A_t"),
+    (r"\mathbb{E}_\pi[Q_\pi(s,a) \mid S_t = s]", "\\mid", "binds nothing"),
     (r"R_0", "R", "R_1"),
     (r"R(\tau)", "R", "\\sum_{t=0}^\\infty"),
     (r"r_t(\theta) A_t", "(", "PPO"),

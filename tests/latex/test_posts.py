@@ -217,6 +217,15 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (5, 1): H,  # Σ γ^t E_{ρπ2}[A_{π1}] = 0 for s_t ≠ s: the policies agree away from s
         (6, 1): F,  # the same without the condition: the visits to s are where they differ
     },
+    "cs285.md": {  # J(θ), τ ∼ p_θ(τ), G_0, R_{t+1}, E_{π_θ}, V^{π_θ}, A^{π_θ}, max/min over a ∈ 𝒜
+        (1, 1): H,  # J(θ) = E_{τ∼p_θ}[Σ γ^t r]
+        (2, 1): (H, H), (2, 2): (H, H),  # = E_{p_θ}[G_0] = E_{s_0∼h} V^{π_θ}(s_0)
+        (3, 1): H,  # J(θ) = E_{π_θ}[Σ γ^t R_{t+1}] (R_{t+1} is r(s_t,a_t))
+        (4, 1): H,  # E_{p_θ}[Σ γ^t A^{π_θ}(s_t,a_t)] = 0
+        (5, 1): F,  # the sum re-indexed to r(s_{t+1},a_{t+1}) drops the first reward
+        (6, 1): H,  # max_a A ≥ 0
+        (7, 1): F,  # min_a Q ≤ V, not ≥
+    },
 }  # fmt: skip
 
 UNREAD: dict[str, dict[int, str]] = {
