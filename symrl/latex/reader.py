@@ -146,7 +146,7 @@ def read_document(
     With ``inline``, the inline formulas of a Markdown document that state a relation (``$V_π(s)
     ≤ V^*(s)$``) are judged too, in document order; they are numbered after the display blocks.
 
-    >>> reading = read_document("$$\\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\\n$$\\n", "post.md")
+    >>> reading = read_document("$$\\n\\\\eta(\\\\pi) = \\\\mathbb{E}_{s \\\\sim h}[V_\\\\pi(s)]\\n$$\\n", "post.md")
     >>> [type(item).__name__ for item in reading.derivation.items], reading.unread
     (['StatementChain'], [])
     """
