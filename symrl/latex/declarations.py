@@ -30,8 +30,9 @@ that use one of the policies it names (all blocks if it names none).
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -107,9 +108,6 @@ class Declarations:
             example=later.example or self.example,
         )
 
-    def with_conditions(self, conditions: Sequence[str]) -> Declarations:
-        return self.then(Declarations(conditions=_conditions(list(conditions), "the command line")))
-
 
 def parse_declarations(text: str, source: str) -> Declarations:
     """Declarations from TOML text (a fenced block or a ``--declare`` file).
@@ -143,21 +141,40 @@ def declarations_from(data: object, source: str) -> Declarations:
     )
 
 
-def declarations_in_document(text: str, path: str) -> Declarations:
-    """The declarations a Markdown post carries: its front matter's ``symrl:`` key, then its fenced blocks."""
-    declared = Declarations()
+def declarations_in_document(text: str, path: str) -> tuple[Declarations, list[DeclarationError]]:
+    """The declarations a Markdown post carries (front matter's ``symrl:`` key, then fenced blocks).
+
+    A malformed source is left out and its error returned; the others still apply.
+    """
+    declared, errors = Declarations(), []
     for embedded in find_embedded(text):
         where = f"{path}:{embedded.line}"
-        if embedded.kind == "front-matter":
-            try:
-                matter = yaml.safe_load(embedded.content)
-            except yaml.YAMLError as error:
-                raise DeclarationError(f"{where}: the front matter is not valid YAML: {error}") from None
-            if isinstance(matter, Mapping) and DECLARATION_FENCE in matter:
-                declared = declared.then(declarations_from(matter[DECLARATION_FENCE], where))
-        elif embedded.info == DECLARATION_FENCE:
-            declared = declared.then(parse_declarations(embedded.content, where))
-    return declared
+        try:
+            if embedded.kind == "front-matter":
+                found = _front_matter(embedded.content, where)
+            elif embedded.info == DECLARATION_FENCE:
+                found = parse_declarations(embedded.content, where)
+            else:
+                continue
+        except DeclarationError as error:
+            errors.append(error)
+            continue
+        if found is not None:
+            declared = declared.then(found)
+    return declared, errors
+
+
+def _front_matter(content: str, where: str) -> Declarations | None:
+    """The declarations under the front matter's ``symrl:`` key (None if it has none)."""
+    try:
+        matter = yaml.safe_load(content)
+    except yaml.YAMLError as error:
+        if f"{DECLARATION_FENCE}:" not in content:
+            return None  # a site's own front matter, which symrl does not need to understand
+        raise DeclarationError(f"{where}: the front matter is not valid YAML: {error}") from None
+    if not isinstance(matter, Mapping) or DECLARATION_FENCE not in matter:
+        return None
+    return declarations_from(matter[DECLARATION_FENCE], where)
 
 
 @dataclass(frozen=True)
@@ -273,9 +290,13 @@ def _known_keys(data: Mapping, known: set[str], source: str, what: str) -> None:
         raise DeclarationError(f"{source}: unknown key {listed} in the {what}; known: {', '.join(sorted(known))}")
 
 
+_SHOWN = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlist, _SHOWN.maxdict = 2, 40, 40, 4, 4
+
+
 def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A short repr: bounded even for deeply nested or self-sharing YAML (aliases)."""
+    return _SHOWN.repr(value)
 
 
 def _strings(value: object, source: str, what: str) -> list[str]:

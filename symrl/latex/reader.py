@@ -266,9 +266,8 @@ def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[
     """The document's declarations (Markdown only), then the reader's; a malformed one is unread."""
     declared, unread = Declarations(), []
     if not str(path).endswith(".tex"):
-        try:
-            declared = declarations_in_document(text, path)
-        except NotationError as error:
+        declared, errors = declarations_in_document(text, path)
+        for error in errors:  # "path:line: message"
             where, _, message = str(error).partition(": ")
             line = int(where.rsplit(":", 1)[-1]) if where.rsplit(":", 1)[-1].isdigit() else 1
             unread.append(Unread(line, f"declarations not used: {message}", 1))

@@ -119,7 +119,8 @@ $$
 
 
 def test_front_matter_declares_the_example_a_post_computes_with() -> None:
-    declared = declarations_in_document(POST, "post.md")
+    declared, errors = declarations_in_document(POST, "post.md")
+    assert errors == []
     assert declared.example is not None and declared.example.choices == (("pi_1", "s", "a_1"),)
     verdicts = [step.verdict for step in check_derivation(read_document(POST, "post.md").derivation).steps]
     assert verdicts == ["holds", "fails"]  # V = 2/(1-γ), not 2: the second line is a real slip
@@ -133,7 +134,7 @@ def test_without_the_declaration_the_same_post_is_judged_over_every_mdp() -> Non
 
 def test_a_fenced_block_overrides_the_front_matter() -> None:
     fenced = POST.replace("In state", "```symrl\n[example]\nfacts = ['r(s, a_1) = 3']\n```\n\nIn state")
-    declared = declarations_in_document(fenced, "post.md")
+    declared, _ = declarations_in_document(fenced, "post.md")
     assert declared.example.rewards == (("s", "a_1", Fraction(3)),)
     assert dict(declared.policies) == {"pi_1": PolicySpec("deterministic")}
 
@@ -144,6 +145,29 @@ def test_a_malformed_block_is_reported_unread_at_its_line_and_the_rest_is_judged
     (unread,) = reading.unread
     assert unread.line == 2 and "declarations not used" in unread.message and "TOML" in unread.message
     assert [step.verdict for step in check_derivation(reading.derivation).steps] == ["holds"]
+
+
+def test_one_malformed_source_leaves_the_others_in_force() -> None:
+    broken = POST.replace("In state", "```symrl\nassume = [\n```\n\nIn state")
+    declared, (error,) = declarations_in_document(broken, "post.md")
+    assert str(error).startswith("post.md:11: not valid TOML")
+    assert declared.example is not None and dict(declared.policies) == {"pi_1": PolicySpec("deterministic")}
+
+
+def test_a_site_s_own_front_matter_that_is_not_yaml_is_ignored() -> None:
+    post = "---\ntitle: [unclosed\n---\n\n$$\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\n$$\n"
+    assert declarations_in_document(post, "post.md") == (Declarations(), [])
+    assert read_document(post, "post.md").unread == []
+
+
+def test_yaml_aliases_that_blow_up_when_printed_give_a_short_error() -> None:
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    post = f"---\n{laughs}symrl: *j\n---\n"
+    _, (error,) = declarations_in_document(post, "post.md")
+    assert "declarations must be a table" in str(error) and len(str(error)) < 300
 
 
 def test_declared_conditions_restrict_every_block() -> None:
