@@ -127,9 +127,9 @@ class Example:
             h = _pinned_row(h, {self.states.index(s): p for s, p in self.initial}, number)
         policies = dict(instance.policies)
         for policy, like in self.agreements:
-            if like not in policies:
-                raise WorldError(f"the example's policy {policy} agrees with {like}, which is not drawn")
-            policies[policy] = policies[like].copy()
+            # A step that does not use both policies gains nothing from their agreeing: the other is free.
+            if policy in policies and like in policies:
+                policies[policy] = policies[like].copy()
         pinned = [(p, s, a, value) for p, s, a, value in self.probabilities]
         pinned += [(p, s, a, Fraction(1)) for p, s, a in self.choices]
         for (policy, state), pins in self._pins(pinned).items():

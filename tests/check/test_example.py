@@ -111,3 +111,11 @@ def test_an_mdp_too_small_for_the_example_is_refused() -> None:
     drawn = World().exact_instance(set(), 1, 2, 0)
     with pytest.raises(WorldError, match="names 2 state"):
         TWO_POLICIES(drawn)
+
+
+def test_an_agreement_with_a_policy_the_step_does_not_use_imposes_nothing() -> None:
+    drawn = FREE.exact_instance({"pi_2"}, 3, 2, 5)
+    imposed = TWO_POLICIES(drawn)
+    assert set(imposed.policies) == {"pi_2"}
+    assert _same(imposed.policy("pi_2")[:, 1:], drawn.policy("pi_2")[:, 1:])  # as drawn away from s
+    assert list(imposed.policy("pi_2")[0, 0]) == [0, 1]  # π₂(s) = a₂ still pinned
