@@ -30,6 +30,7 @@ that use one of the policies it names (all blocks if it names none).
 from __future__ import annotations
 
 import dataclasses
+import re
 import reprlib
 import tomllib
 from collections.abc import Mapping
@@ -52,7 +53,7 @@ from symrl.expr import (
     StateAt,
     Transition,
 )
-from symrl.latex.markdown import find_embedded
+from symrl.latex.markdown import Embedded, find_embedded
 from symrl.latex.parser import Notation, ParseError, parse_expression, parse_statement
 
 __all__ = [
@@ -142,12 +143,14 @@ def declarations_from(data: object, source: str) -> Declarations:
 
 
 def declarations_in_document(text: str, path: str) -> tuple[Declarations, list[DeclarationError]]:
-    """The declarations a Markdown post carries (front matter's ``symrl:`` key, then fenced blocks).
+    """The declarations a post carries: a Markdown post's front matter ``symrl:`` key and fenced
+    blocks, or a TeX file's commented-out fenced blocks (``% ```symrl`` … ``% ````), in order.
 
     A malformed source is left out and its error returned; the others still apply.
     """
     declared, errors = Declarations(), []
-    for embedded in find_embedded(text):
+    embedded_blocks = _tex_embedded(text) if str(path).endswith(".tex") else find_embedded(text)
+    for embedded in embedded_blocks:
         where = f"{path}:{embedded.line}"
         try:
             if embedded.kind == "front-matter":
@@ -162,6 +165,30 @@ def declarations_in_document(text: str, path: str) -> tuple[Declarations, list[D
         if found is not None:
             declared = declared.then(found)
     return declared, errors
+
+
+_TEX_FENCE = re.compile(r"\s*%+\s*```(?P<info>\w*)\s*")
+
+
+def _tex_embedded(text: str) -> list[Embedded]:
+    """Fenced blocks inside TeX comments: ``% ```symrl``, comment lines, ``% ````."""
+    found = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        opening = _TEX_FENCE.fullmatch(lines[index])
+        index += 1
+        if opening is None or not opening.group("info"):
+            continue
+        start, body = index, []
+        while index < len(lines) and lines[index].lstrip().startswith("%"):
+            line = lines[index]
+            index += 1
+            if (closing := _TEX_FENCE.fullmatch(line)) is not None and not closing.group("info"):
+                break
+            body.append(re.sub(r"^\s*%+ ?", "", line))
+        found.append(Embedded("fence", opening.group("info"), "\n".join(body) + "\n", start + 1))
+    return found
 
 
 def _front_matter(content: str, where: str) -> Declarations | None:

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DISPLAY_TOKEN_TYPES",
     "INLINE_TOKEN_TYPES",
+    "Embedded",
     "InlineMath",
     "MathBlock",
     "SourceMap",
+    "find_embedded",
     "find_inline_math",
     "find_inline_relations",
     "find_math",

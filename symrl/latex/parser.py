@@ -719,7 +719,8 @@ class Parser:
             return variable
         raise self.error(
             f"unknown symbol {text!r}; known: states {sorted(self.notation.state_letters)}, actions "
-            f"{sorted(self.notation.action_letters)}, r(s,a), P(s'|s,a), h(s), V/Q/A with a policy",
+            f"{sorted(self.notation.action_letters)}, r(s,a), P(s'|s,a), h(s), V/Q/A with a policy; a letter "
+            "for states or actions can be declared (notation.states/actions in a ```symrl block)",
             token,
         )
 

@@ -263,14 +263,13 @@ def _inline_premise(lines: list[str], line: int, column: int) -> bool:
 
 
 def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[Declarations, list[Unread]]:
-    """The document's declarations (Markdown only), then the reader's; a malformed one is unread."""
-    declared, unread = Declarations(), []
-    if not str(path).endswith(".tex"):
-        declared, errors = declarations_in_document(text, path)
-        for error in errors:  # "path:line: message"
-            where, _, message = str(error).partition(": ")
-            line = int(where.rsplit(":", 1)[-1]) if where.rsplit(":", 1)[-1].isdigit() else 1
-            unread.append(Unread(line, f"declarations not used: {message}", 1))
+    """The document's declarations, then the reader's; a malformed one is unread."""
+    unread = []
+    declared, errors = declarations_in_document(text, path)
+    for error in errors:  # "path:line: message"
+        where, _, message = str(error).partition(": ")
+        line = int(where.rsplit(":", 1)[-1]) if where.rsplit(":", 1)[-1].isdigit() else 1
+        unread.append(Unread(line, f"declarations not used: {message}", 1))
     return (declared if declarations is None else declared.then(declarations)), unread
 
 

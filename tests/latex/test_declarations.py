@@ -339,3 +339,21 @@ def test_any_fenced_block_never_breaks_reading(body: str) -> None:
     reading = read_document(post, "post.md")
     assert [item.block for item in reading.derivation.items] == [1]
     assert all(u.message.startswith("declarations not used") for u in reading.unread)
+
+
+def test_a_tex_file_declares_in_a_commented_fence() -> None:
+    tex = (
+        "\\documentclass{article}\n% ```symrl\n% [policies]\n% '\\pi_1' = 'deterministic'\n% [example]\n"
+        "% facts = ['r(s, a_1) = 2', 'P(s | s, a_1) = 1', '\\pi_1(s) = a_1']\n% ```\n\\begin{document}\n"
+        "\\begin{equation}\nV_{\\pi_1}(s) = 2 + \\gamma V_{\\pi_1}(s)\n\\end{equation}\n\\end{document}\n"
+    )
+    declared, errors = declarations_in_document(tex, "notes.tex")
+    assert errors == [] and declared.example.choices == (("pi_1", "s", "a_1"),)
+    reading = read_document(tex, "notes.tex")
+    assert [step.verdict for step in check_derivation(reading.derivation).steps] == ["holds"]
+
+
+def test_a_malformed_tex_declaration_is_reported_at_its_line() -> None:
+    tex = "% ```symrl\n% assume = [\n% ```\n\\begin{equation}\nV_\\pi(s) = V_\\pi(s)\n\\end{equation}\n"
+    (unread,) = read_document(tex, "notes.tex").unread
+    assert unread.line == 2 and "not valid TOML" in unread.message
