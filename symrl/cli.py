@@ -514,7 +514,8 @@ _DECLARE_HELP = (
     "A TOML file of declarations for the posts checked (repeatable; later files win): conditions "
     "('assume'), letters ('[notation]'), policy kinds ('[policies]') and the worked example a post "
     "describes ('[example]' facts such as \"r(s, a_1) = -1\"). A post may carry the same in a "
-    "```symrl block or under a 'symrl:' key of its front matter. See 'symrl.latex.declarations'."
+    "```symrl block (in TeX: the fence in % comments) or under a 'symrl:' key of its front matter. "
+    "See 'symrl.latex.declarations'."
 )
 _ASSUME_HELP = "Restrict every chain's world by a condition (repeatable). One of: " + ", ".join(CONDITIONS) + "."
 _INLINE_HELP = (
