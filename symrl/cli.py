@@ -532,10 +532,13 @@ _TIMEOUT_HELP = "Time limit of each step in seconds; a step that runs out of tim
 
 @app.command(
     help=(
-        "Check every step of derivation modules and report a verdict per step and claim.\n\n"
+        "Check every step of posts (Markdown, TeX) or derivation modules and report a verdict per step and "
+        "claim.\n\n"
+        "A post is read as written: every display block becomes a chain of steps; a row symrl cannot read "
+        "is reported not-checked with file:line:col, the source line and a caret under the token.\n\n"
         "A step prints as 'file:line: step N (relation) verdict [code]' followed by both sides (LaTeX), "
         "the evidence, the anchored verdict, a counterexample table and a verified fix when it fails; "
-        "file:line points into the text the module encodes.\n\n"
+        "file:line points into the post, or into the text a module encodes.\n\n"
         + _VERDICTS_HELP
         + "\n"
         + _EXIT_HELP
