@@ -457,52 +457,45 @@ def _fact(text: str, notation: Notation, source: str) -> tuple[str, list[tuple[s
         raise DeclarationError(f"{where}: a fact is one equation 'quantity = value'")
     lhs, rhs = parsed.lhs, parsed.rhs
     if isinstance(lhs, PolicyAction):
-        state, action = _state(lhs.args[1], where, notation), _action(rhs, where, notation)
+        state, action = _named(lhs.args[1], "state", where, notation), _named(rhs, "action", where, notation)
         return "choices", [("state", state), ("action", action)], (lhs.args[0].name, state, action)
     value = _number(rhs, where)
     if isinstance(lhs, Reward):
-        state, action = _state(lhs.args[0], where, notation), _action(lhs.args[1], where, notation)
+        state, action = _named(lhs.args[0], "state", where, notation), _named(lhs.args[1], "action", where, notation)
         return "rewards", [("state", state), ("action", action)], (state, action, value)
     if isinstance(lhs, Transition):
         following, state, action = (
-            _state(lhs.args[0], where, notation),
-            _state(lhs.args[1], where, notation),
-            _action(lhs.args[2], where, notation),
+            _named(lhs.args[0], "state", where, notation),
+            _named(lhs.args[1], "state", where, notation),
+            _named(lhs.args[2], "action", where, notation),
         )
         named = [("state", state), ("action", action), ("state", following)]
         return "transitions", named, (state, action, following, value)
     if isinstance(lhs, InitialProbability):
-        state = _state(lhs.args[0], where, notation)
+        state = _named(lhs.args[0], "state", where, notation)
         return "initial", [("state", state)], (state, value)
     if isinstance(lhs, PolicyProbability):
         policy, action, state = lhs.args
-        state, action = _state(state, where, notation), _action(action, where, notation)
+        state, action = _named(state, "state", where, notation), _named(action, "action", where, notation)
         return "probabilities", [("state", state), ("action", action)], (policy.name, state, action, value)
     raise DeclarationError(f"{where}: facts give r(s,a), P(s'|s,a), h(s), π(a|s) or π(s); not {lhs}")
 
 
-def _indexed_name(expr: StateAt | ActionAt, letters: frozenset[str], default: str) -> str:
-    """``s_1``: the parser reads it as the state at time 1; in a fact it names a state."""
-    letter = next(iter(letters)) if len(letters) == 1 else default
-    return f"{letter}_{expr.args[0]}"
+def _named(expr: object, role: str, where: str, notation: Notation) -> str:
+    """The name of a state or action (``role``) in a fact: ``s``, ``s'``, or ``s_1``.
 
-
-def _state(expr: object, where: str, notation: Notation) -> str:
-    """The name of a state in a fact: ``s``, ``s'``, or ``s_1`` (read as a time index elsewhere)."""
-    if isinstance(expr, StateAt) and expr.args[0].is_Integer:
-        return _indexed_name(expr, notation.state_letters, "s")
+    The parser reads ``s_1``/``a_1`` as the state/action at time 1; a fact has no time, so there
+    they name a state or an action.
+    """
+    indexed, letters, default = (
+        (StateAt, notation.state_letters, "s") if role == "state" else (ActionAt, notation.action_letters, "a")
+    )
+    if isinstance(expr, indexed) and expr.args[0].is_Integer:
+        letter = next(iter(letters)) if len(letters) == 1 else default
+        return f"{letter}_{expr.args[0]}"
     if isinstance(expr, sympy.Symbol) and not isinstance(expr, PolicySymbol):
         return expr.name
-    raise DeclarationError(f"{where}: expected a named state, got {expr}")
-
-
-def _action(expr: object, where: str, notation: Notation) -> str:
-    """The name of an action in a fact: ``a``, ``a'``, or ``a_1`` (read as a time index elsewhere)."""
-    if isinstance(expr, ActionAt) and expr.args[0].is_Integer:
-        return _indexed_name(expr, notation.action_letters, "a")
-    if isinstance(expr, sympy.Symbol) and not isinstance(expr, PolicySymbol):
-        return expr.name
-    raise DeclarationError(f"{where}: expected a named action, got {expr}")
+    raise DeclarationError(f"{where}: expected a named {role}, got {expr}")
 
 
 def _number(expr: object, where: str) -> Fraction:
