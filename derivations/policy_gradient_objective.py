@@ -55,14 +55,14 @@ UPDATE_RULE = GradientDefinition(
     name="gradient ascent update",
     block=9,
     line=124,
-    latex=r"\theta' \leftarrow \theta + \alpha \nabla_\theta \eta(\theta)",
+    latex=r"\theta + \alpha \nabla_\theta \eta(\theta)",
 )
 
 UPDATE_RULE_AGAIN = GradientDefinition(
     name="gradient ascent update",
     block=16,
     line=189,
-    latex=r"\theta ' = \theta + \alpha \nabla_\theta \eta(\theta)",
+    latex=r"\theta + \alpha \nabla_\theta \eta(\theta)",
 )
 
 GRADIENT_IMPROVES = Claim(

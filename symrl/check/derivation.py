@@ -128,7 +128,10 @@ class DistributionDefinition:
 
 @dataclass(frozen=True)
 class GradientDefinition:
-    """An update ``θ' = θ + α ∇_θ η(θ)``: well formed when ``∇_θ η`` is the derivative of ``η``."""
+    """An update ``θ' = θ + α ∇_θ η(θ)``: well formed when ``∇_θ η`` is the derivative of ``η``.
+
+    ``latex`` is the update's right side, what ``θ'`` is set to.
+    """
 
     name: str
     block: int

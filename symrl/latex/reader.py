@@ -336,7 +336,11 @@ def _items(
     if first_link is not None and first_link.relation in ("←", "=") and _is_parameter_update(rows, notation):
         context.policies.setdefault("pi_theta", PolicySpec("softmax"))
         context.policies["pi_theta'"] = PolicySpec("gradient-step", base="pi_theta")
-        return [GradientDefinition(name="gradient update", block=block.index, line=rows[0].line, latex=rows[0].text)]
+        return [
+            GradientDefinition(
+                name="gradient update", block=block.index, line=rows[0].line, latex=first_link.rhs.strip()
+            )
+        ]
     if chain.kind is ChainKind.EXPRESSION and not _about_policy_actions(rows, notation):
         return _expression_chain(block, rows, context, notation, path, skipped)
     return _statements(block, rows, context, notation, premise, path, assumptions, skipped)
