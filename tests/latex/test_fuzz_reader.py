@@ -25,6 +25,7 @@ The number of cases run is printed at the end of the module.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import random
 import re
@@ -61,9 +62,13 @@ SLOW = 5.0
 """Seconds any single parse or read of a fuzzed input may take (they take milliseconds)."""
 
 
+FUZZ_SCALE = float(os.environ.get("SYMRL_FUZZ_SCALE", "1"))
+"""Multiplies every property's number of cases (a long run by hand: ``SYMRL_FUZZ_SCALE=20``)."""
+
+
 def _fuzz(examples: int) -> settings:
     return settings(
-        max_examples=examples,
+        max_examples=max(1, round(examples * FUZZ_SCALE)),
         deadline=None,
         derandomize=True,
         database=None,
