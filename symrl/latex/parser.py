@@ -23,9 +23,11 @@ from symrl.expr import (
     ActionValue,
     Advantage,
     Expectation,
+    Gradient,
     InitialDistribution,
     InitialProbability,
     MaxOver,
+    Occupancy,
     OptimalValue,
     PolicyAction,
     PolicyDistribution,
@@ -170,17 +172,6 @@ class PolicyMax(sympy.Expr):
 
     def __new__(cls, body: Expr, policy_name: Symbol) -> PolicyMax:
         return sympy.Expr.__new__(cls, body, policy_name)
-
-    @property
-    def body(self) -> Expr:
-        return self.args[0]
-
-
-class Gradient(sympy.Expr):
-    """``∇_θ f``: the gradient of ``f`` with respect to the parameters ``θ``."""
-
-    def __new__(cls, body: Expr, parameters: Symbol) -> Gradient:
-        return sympy.Expr.__new__(cls, body, parameters)
 
     @property
     def body(self) -> Expr:
@@ -515,7 +506,21 @@ class Parser:
             wrt = self.sub_expression(subscript, "the subscript of ∇") if subscript else Symbol("theta")
             if wrt != Symbol("theta"):
                 raise self.error("∇ is only understood with respect to the parameters: \\nabla_\\theta", subscript[0])
-            return Gradient(self.power(), wrt)
+            start = self.peek()
+            body = self.power()
+            if not _differentiable(body):
+                raise self.error(
+                    "∇_θ is understood of η(θ) (or J(θ)), log π_θ(a|s) and π_θ(a|s) of the softmax policy π_θ; "
+                    f"found ∇_θ of {sympy.sstr(body)}",
+                    start,
+                )
+            return Gradient(body, wrt)
+        if name in ("\\log", "\\ln"):
+            start = self.peek()
+            operand = self.power()
+            if operand.is_number and not operand.is_positive:
+                raise self.error(f"the logarithm of {sympy.sstr(operand)}, which is not positive, is undefined", start)
+            return sympy.log(operand)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
         if name == "\\delta":
@@ -705,6 +710,8 @@ class Parser:
             return self.return_from(token)
         if text in ("P", "p") and self.at("(") and text not in self.notation.constants:
             return self.transition(token)
+        if text == "d" and (self.at("_") or self.at("^")) and text not in self.notation.constants:
+            return self.visitation(token)
         if text == "J" and self.at("(") and text not in self.notation.constants:
             return self.return_of()
         if text == "h" and self.at("("):
@@ -758,6 +765,31 @@ class Parser:
         self.expect(")")
         node = ActionValue if kind == "Q" else Advantage
         return node(policy_symbol, state, action)
+
+    def visitation_policy(self, token: Token) -> tuple[Symbol, bool]:
+        """The policy of ``d^π`` / ``d_π`` after ``token``, and whether it was a superscript (normalised)."""
+        subscript = self.subscript_tokens()
+        superscript = self.subscript_tokens("^")
+        subscript = subscript or self.subscript_tokens()
+        if subscript and superscript:
+            raise self.error(
+                "d with both a subscript and a superscript (a start distribution such as d^π_μ) is not supported: "
+                "the visitation starts from h; write d^\\pi(s)",
+                token,
+            )
+        if superscript:
+            return self.policy_from_subscript(superscript, token, "superscript"), True
+        return self.policy_from_subscript(subscript, token), False
+
+    def visitation(self, token: Token) -> Expr:
+        """``d^π(s) = (1-γ) Σ_t γ^t Pr(s_t = s)``, a distribution (lecture notes' normalised visitation);
+        ``d_π(s) = Σ_t γ^t Pr(s_t = s)``, unnormalised as DESIGN §1 defines it."""
+        chosen, normalised = self.visitation_policy(token)
+        self.expect("(", "after d^π: the visitation of a state, d^π(s)")
+        state = self.argument("state", "d^π(s)")
+        self.expect(")", "to close d^π(s) (a visitation of states, not of state-action pairs)")
+        occupancy = Occupancy(chosen, state)
+        return (1 - gamma) * occupancy if normalised else occupancy
 
     def time_of(self, tokens: list[Token], owner: Token) -> Expr:
         """The time a subscript names: ``t``, ``t+1``, ``0`` (never negative)."""
@@ -1156,6 +1188,18 @@ class Parser:
                 dist_parser.skip_call()
                 return read(Sample(Symbol("tau"), TrajectoryDistribution(chosen)))
             raise self.error("trajectory variables are sampled from a trajectory distribution ρ", head)
+        if head.text == "d":
+            if len(names) != 1:
+                raise self.error(
+                    "d^π is a distribution over states: sample the state from it and the action from the policy, "
+                    "s \\sim d^\\pi, a \\sim \\pi",
+                    head,
+                )
+            self.check_kind(names[0][0], "state", names[0][1], "s ∼ d^π")
+            # Sampled, d_π and d^π are the same distribution: drawing needs the normalised one.
+            chosen, _ = dist_parser.visitation_policy(head)
+            dist_parser.skip_call()
+            return read(Sample(names[0][0], VisitationDistribution(chosen)))
         if len(names) != 1:
             if head.text == "P" and len(names) == 2:
                 self.check_kind(names[0][0], "state", names[0][1], "(s,a) ∼ P_π")
@@ -1177,7 +1221,7 @@ class Parser:
             chosen = policy(dist_parser.policy_name(head))
             state = dist_parser.conditioning_state(variable) or _paired_state(body, variable)
             return read(Sample(variable, PolicyDistribution(chosen, state)))
-        raise self.error(f"unknown distribution {head.text!r} (known: h, π, P(·|s,a), ρ_π)", head)
+        raise self.error(f"unknown distribution {head.text!r} (known: h, π, P(·|s,a), ρ_π, d^π)", head)
 
     def transition_sample(self, parser: Parser, variable: Expr) -> Sample:
         """``s' ∼ P(s'|s,a)`` or ``s' ∼ P(·|s,a)``."""
@@ -1384,6 +1428,15 @@ def _sample_groups(tokens: list[Token]) -> list[list[Token]]:
             last_comma = None
     groups.append(tokens[start:])
     return groups
+
+
+def _differentiable(body: Expr) -> bool:
+    """Whether symrl knows ``∇_θ body``: ``η(θ)``, ``log π_θ(a|s)`` or ``π_θ(a|s)`` of the policy ``π_θ``."""
+    if isinstance(body, sympy.log):
+        body = body.args[0]
+        if not isinstance(body, PolicyProbability):
+            return False
+    return isinstance(body, (Return, PolicyProbability)) and body.args[0] == policy("pi_theta")
 
 
 def _paired_state(body: Expr | None, action: Expr) -> Expr:

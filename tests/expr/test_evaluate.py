@@ -515,7 +515,8 @@ _R = Reward(StateAt(t), ActionAt(t))
         pytest.param(over_trajectories(Sum(gamma**t, (t, 0, oo))), id="time-sum-of-a-constant"),
         pytest.param(over_trajectories(Sum(gamma**t * _R, (t, 0, 5))), id="finite-time-sum-in-expectation"),
         pytest.param(
-            Expectation(Advantage(pi, s, a), Sample(s, VisitationDistribution(pi))), id="visitation-of-one-variable"
+            Expectation(Advantage(pi, s, a), Sample(sympy.Tuple(s, a, Symbol("s'")), VisitationDistribution(pi))),
+            id="visitation-of-three-variables",
         ),
     ],
 )
