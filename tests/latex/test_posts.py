@@ -217,6 +217,20 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (5, 1): H,  # Σ γ^t E_{ρπ2}[A_{π1}] = 0 for s_t ≠ s: the policies agree away from s
         (6, 1): F,  # the same without the condition: the visits to s are where they differ
     },
+    "policy_gradient.md": {
+        (1, 1): H,  # Σ_s d^π(s) = 1: the superscript visitation is normalised
+        (2, 1): H,  # Σ_s d_π(s) = 1/(1-γ): DESIGN's unnormalised d_π
+        (3, 1): (H, H), (3, 2): (H, H),  # η = Σ h V = 1/(1-γ) E_{s∼d^π, a∼π}[r]
+        (4, 1): H,  # performance difference: states and actions of π'
+        (5, 1): F,  # slip: states of the old policy π (only a first-order approximation)
+        (6, 1): (H, H), (6, 2): (H, H),  # ∇η = 1/(1-γ) E_d[Σ_a ∇π Q] = 1/(1-γ) E_{d,π}[∇log π Q]
+        (7, 1): H,  # E[∇log π V] = 0: a state baseline has no effect
+        (8, 1): H,  # the advantage form
+        (9, 1): F,  # slip: the factor 1/(1-γ) is missing
+        (10, 1): F,  # slip: states from h instead of d^{π_θ}
+        (11, 1): F,  # slip: V instead of Q (that side is 0)
+        (12, 1): H,  # E_{a∼π}[log π(a|s)] ≤ 0 (minus the entropy; floats only)
+    },
 }  # fmt: skip
 
 UNREAD: dict[str, dict[int, str]] = {
