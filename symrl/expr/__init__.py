@@ -2,6 +2,8 @@
 
 from symrl.expr.evaluate import (
     BEHAVIOUR_POLICY,
+    HORIZON_AXIS,
+    HORIZONS,
     PARAMETER_AXIS,
     EvaluationError,
     Tensor,
@@ -46,6 +48,7 @@ from symrl.expr.nodes import (
     Value,
     action,
     gamma,
+    horizon,
     latex_name,
     policy,
     state,
@@ -54,6 +57,8 @@ from symrl.expr.nodes import (
 
 __all__ = [
     "BEHAVIOUR_POLICY",
+    "HORIZONS",
+    "HORIZON_AXIS",
     "ActionAt",
     "ActionValue",
     "Advantage",
@@ -92,6 +97,7 @@ __all__ = [
     "gamma",
     "has_exact_value",
     "has_trajectory_variables",
+    "horizon",
     "is_rational_expression",
     "latex_name",
     "policy",

@@ -40,11 +40,14 @@ from symrl.expr.nodes import (
     Transition,
     Value,
     gamma,
+    horizon,
 )
 from symrl.mdp import batched_inverse, policy_gradient, to_exact
 
 __all__ = [
     "BEHAVIOUR_POLICY",
+    "HORIZONS",
+    "HORIZON_AXIS",
     "PARAMETER_AXIS",
     "EvaluationError",
     "Tensor",
@@ -61,6 +64,10 @@ BEHAVIOUR_POLICY = "beta"
 
 PARAMETER_AXIS = "theta"
 """The axis of a gradient's components: ``θ[s,a]`` flattened (tabular softmax) or the feature weights."""
+
+HORIZON_AXIS = "T"
+HORIZONS = (1, 2, 3, 5)
+"""The values of a finite horizon ``T`` a formula is evaluated at (an axis, like a free state)."""
 
 _TRAJECTORY = "tau"
 _FRESH = itertools.count()
@@ -132,6 +139,10 @@ def evaluate(expr: Expr, instance: Instance, axis_kinds: dict[str, str] | None =
     [[2, 0]]
     """
     kinds = {} if axis_kinds is None else axis_kinds
+    if expr.has(horizon):
+        # T is quantified over a few positive integers: one evaluation per value, stacked on an axis.
+        parts = [evaluate(expr.subs(horizon, value), instance, kinds) for value in HORIZONS]
+        return _stack(parts, HORIZON_AXIS)
     evaluator = _Evaluator(instance, kinds)
     if has_trajectory_variables(expr):
         expr = Expectation(expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY))))
@@ -150,8 +161,9 @@ def has_trajectory_variables(expr: Expr) -> bool:
 
 
 def is_rational_expression(expr: Expr) -> bool:
-    """Whether ``expr`` is a rational function of the MDP's entries (no max, no optimal value, no log)."""
-    return not expr.has(MaxOver, OptimalValue) and has_exact_value(expr)
+    """Whether ``expr`` is one rational function of the MDP's entries (no max, no optimal value, no log,
+    no horizon ``T``: that is checked at a few values of ``T``, which proves nothing for the others)."""
+    return not expr.has(MaxOver, OptimalValue, horizon) and has_exact_value(expr)
 
 
 def has_exact_value(expr: Expr) -> bool:
@@ -569,6 +581,15 @@ def _fold(tensors: list[Tensor], operation) -> Tensor:
     return result
 
 
+def _stack(parts: list[Tensor], axis: str) -> Tensor:
+    """Tensors of the same variables stacked along a new first axis ``axis``."""
+    axes = parts[0].axes
+    for part in parts[1:]:
+        axes += tuple(a for a in part.axes if a not in axes)
+    arrays = np.broadcast_arrays(*(part.aligned(axes) for part in parts))
+    return Tensor(np.stack(arrays, axis=1), (axis, *axes))
+
+
 def _reciprocal(data: np.ndarray) -> np.ndarray:
     if data.dtype == object:
         return np.vectorize(lambda x: 1 / x, otypes=[object])(data)
@@ -627,8 +648,12 @@ def _linear_terms(expr: Expr):
         if len(expr.limits) != 1:
             raise EvaluationError("a sum over several indices at once is not supported; nest the sums")
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
+        if lower.is_Integer and upper.is_Integer and int(upper) - int(lower) <= _MAX_EXPANDED_TERMS:
+            for time in range(int(lower), int(upper) + 1):  # a finite horizon: one fixed-time term per step
+                yield from _linear_terms(sympy.expand(body.subs(index, time)))
+            return
         if upper != sympy.oo:
-            raise EvaluationError("only infinite sums over time are supported inside a trajectory expectation")
+            raise EvaluationError("only infinite sums and sums up to an integer are supported over time here")
         for coefficient, term in _linear_terms(sympy.expand(body)):
             if term[0] == "constant":
                 raise EvaluationError("a sum over time of a constant diverges or is not a trajectory term")

@@ -30,6 +30,7 @@ __all__ = [
     "Value",
     "action",
     "gamma",
+    "horizon",
     "latex_name",
     "policy",
     "state",
@@ -41,6 +42,9 @@ gamma = Symbol("gamma", positive=True)
 
 t = Symbol("t", integer=True, nonnegative=True)
 """The time index of trajectory sums."""
+
+horizon = Symbol("T", integer=True, positive=True)
+"""A finite horizon ``T``: a positive integer, universally quantified like a free state."""
 
 
 class PolicySymbol(Symbol):

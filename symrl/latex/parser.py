@@ -44,6 +44,7 @@ from symrl.expr import (
     VisitationDistribution,
     gamma,
     has_trajectory_variables,
+    horizon,
     policy,
     t,
 )
@@ -140,13 +141,14 @@ def _tokens(latex: str) -> tuple[Token, ...]:
 class Notation:
     """What letters mean: the defaults of RL notes, overridable per document.
 
-    States are ``s`` (with primes and subscripts), actions ``a``; ``t`` indexes time; the
-    parameter letter ``\\theta`` names the policy ``π_θ``.
+    States are ``s`` (with primes and subscripts), actions ``a``; ``t`` indexes time, ``T`` is a
+    finite horizon (a positive integer); the parameter letter ``\\theta`` names the policy ``π_θ``.
     """
 
     state_letters: frozenset[str] = frozenset({"s", "x"})
     action_letters: frozenset[str] = frozenset({"a", "u"})
     time_letter: str = "t"
+    horizon_letter: str = "T"
     parameter_macro: str = "\\theta"
     constants: dict[str, Expr] = field(default_factory=dict)
     macros: dict[str, str] = field(default_factory=dict)  # a post's own macros: ``\\E`` → ``\\mathbb{E}``
@@ -721,6 +723,8 @@ class Parser:
             return InitialProbability(state)
         if text in self.notation.constants:
             return self.notation.constants[text]
+        if text == self.notation.horizon_letter:
+            return horizon
         variable = self.variable_after(token)
         if variable is not None:
             return variable
@@ -796,8 +800,8 @@ class Parser:
         if not tokens:
             raise self.error(f"{owner.text} needs a time subscript such as _t", owner)
         time = self.sub_expression(tokens, f"the time subscript of {owner.text}", owner)
-        if not (time.free_symbols <= {t} and (time.has(t) or time.is_Integer)) or (time.is_Integer and time < 0):
-            raise self.error(f"the subscript of {owner.text} must be a time such as t, t+1 or 0", tokens[0])
+        if not _is_time(time):
+            raise self.error(f"the subscript of {owner.text} must be a time such as t, t+1, 0 or T", tokens[0])
         return time
 
     def time_variable(self, token: Token) -> Expr | None:
@@ -959,17 +963,21 @@ class Parser:
             primes += "'"
         if subscript:
             time = self.sub_expression(subscript, "a subscript", token)
-            if time.free_symbols <= {t} and (time.has(t) or time.is_Integer):
+            if _is_time(time) or (time.free_symbols <= {t} and time.has(t)):
                 node = StateAt if text in notation.state_letters else ActionAt
                 if primes:
                     raise self.error("a primed time-indexed variable is ambiguous", token)
                 return node(time)
+            if time.has(horizon):  # s_{T-2} could be before time 0; s_{t+T} is no step of one sum
+                raise self.error(f"the subscript of {text} must be a time such as t, t+1, 0, T or T-1", subscript[0])
             return Symbol(f"{text}_{sympy.sstr(time)}{primes}")
         return Symbol(text + primes)
 
     def symbol_for(self, token: Token) -> Expr:
         if token.text == self.notation.time_letter:
             return t
+        if token.text == self.notation.horizon_letter:
+            return horizon
         raise self.error(f"{token.text!r} is not known here (only the time {self.notation.time_letter!r})", token)
 
     # -- operators with subscripts --------------------------------------------------------------
@@ -1289,8 +1297,9 @@ class Parser:
             lower = self.time_index(subscript, token, "sum")
             if upper is None:
                 upper = oo
-            if not (upper == oo or upper.is_Integer):
-                raise self.error("the upper bound of a sum over t must be an integer or ∞", bound)
+            finite_horizon = upper.free_symbols == {horizon} and (upper - horizon).is_Integer
+            if not (upper == oo or upper.is_Integer or finite_horizon):
+                raise self.error("the upper bound of a sum over t must be an integer, T plus an integer, or ∞", bound)
             return Sum(body, (t, lower, upper))
         if upper is not None:
             raise self.error("a sum over a state or action has no upper bound", bound)
@@ -1428,6 +1437,18 @@ def _sample_groups(tokens: list[Token]) -> list[list[Token]]:
             last_comma = None
     groups.append(tokens[start:])
     return groups
+
+
+def _is_time(time: Expr) -> bool:
+    """A time index: an integer ≥ 0, ``t`` plus an integer, or ``T`` plus an integer ≥ -1 (``T ≥ 1``)."""
+    if time.is_Integer:
+        return time >= 0
+    if time.free_symbols == {t}:
+        return (time - t).is_Integer
+    if time.free_symbols == {horizon}:
+        offset = time - horizon
+        return offset.is_Integer and offset >= -1
+    return False
 
 
 def _differentiable(body: Expr) -> bool:

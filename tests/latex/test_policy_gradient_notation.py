@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from sympy import Symbol
+from sympy import Sum, Symbol
 
 from symrl.expr import (
+    ActionAt,
     ActionValue,
     Expectation,
     Gradient,
@@ -16,9 +17,13 @@ from symrl.expr import (
     Return,
     Reward,
     Sample,
+    StateAt,
+    Value,
     VisitationDistribution,
     gamma,
+    horizon,
     policy,
+    t,
 )
 from symrl.latex.parser import ParseError, parse_expression
 
@@ -106,6 +111,40 @@ def test_log_of_a_probability(latex: str) -> None:
     ],
 )
 def test_what_is_not_supported_is_refused_at_its_token(latex: str, token: str, expected: str) -> None:
+    with pytest.raises(ParseError, match=expected) as caught:
+        parse_expression(latex)
+    error = caught.value
+    assert latex[error.offset : error.offset + len(token)] == token, (error.offset, str(error))
+
+
+# -- a finite horizon T ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"\sum_{t=0}^{T-1} \gamma^t r(s_t,a_t)", Sum(gamma**t * Reward(StateAt(t), ActionAt(t)), (t, 0, horizon - 1))),
+        (r"\sum_{t=0}^{T} r_t", Sum(Reward(StateAt(t), ActionAt(t)), (t, 0, horizon))),
+        (r"\gamma^T V_\pi(s_T)", gamma**horizon * Value(PI, StateAt(horizon))),
+        (r"\gamma^{T+1} V_\pi(s_{T+1})", gamma ** (horizon + 1) * Value(PI, StateAt(horizon + 1))),
+        (r"r(s_{T-1}, a_{T-1})", Reward(StateAt(horizon - 1), ActionAt(horizon - 1))),
+    ],
+)
+def test_horizon_reads_as_the_positive_integer_t(latex: str, expected: sympy.Expr) -> None:
+    assert parse_expression(latex) == expected
+
+
+@pytest.mark.parametrize(
+    ("latex", "token", "expected"),
+    [
+        (r"V_\pi(s_{T-2})", "T", "must be a time"),
+        (r"V_\pi(s_{t+T})", "t", "must be a time"),
+        (r"\sum_{t=0}^{2T} r_t", "{", "T plus an integer"),
+        (r"\sum_{t=0}^{T^2} r_t", "{", "T plus an integer"),
+    ],
+    ids=["before-time-zero", "t-plus-horizon", "twice-the-horizon", "horizon-squared"],
+)
+def test_horizon_forms_symrl_cannot_evaluate_are_refused(latex: str, token: str, expected: str) -> None:
     with pytest.raises(ParseError, match=expected) as caught:
         parse_expression(latex)
     error = caught.value

@@ -230,6 +230,9 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (10, 1): F,  # slip: states from h instead of d^{π_θ}
         (11, 1): F,  # slip: V instead of Q (that side is 0)
         (12, 1): H,  # E_{a∼π}[log π(a|s)] ≤ 0 (minus the entropy; floats only)
+        (13, 1): H,  # E[Σ_{t<T} γ^t r] + γ^T E[V(s_T)] = η (judged at T ∈ HORIZONS)
+        (14, 1): H,  # the same split one step later
+        (15, 1): F,  # slip: γ^{T+1} with V(s_T)
     },
 }  # fmt: skip
 
