@@ -17,7 +17,18 @@ from symrl.check.relations import Relation
 from symrl.check.statement import Statement
 from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, PolicySpec, World
 from symrl.errors import MDPError, SymrlError
-from symrl.expr import EvaluationError, Instance, PolicySymbol, evaluate, is_rational_expression, policy_names
+from symrl.expr import (
+    HORIZON_AXIS,
+    HORIZONS,
+    EvaluationError,
+    Instance,
+    PolicySymbol,
+    evaluate,
+    has_exact_value,
+    horizon,
+    is_rational_expression,
+    policy_names,
+)
 from symrl.mdp import deterministic_policy, random_policy
 
 __all__ = [
@@ -135,6 +146,8 @@ def _judge_statement(statement: Statement, world: World, budget: Budget, names: 
             f"no counterexample among {exact.instances} exact and {numeric.instances} float instances "
             "(numeric evidence, not a proof)"
         )
+    if statement.lhs.has(horizon) or statement.rhs.has(horizon):
+        message += f", each at T ∈ {{{', '.join(map(str, HORIZONS))}}}"
     if undefined:
         message += f"; {undefined} instances where a side is undefined were skipped"
     if total <= undefined:
@@ -327,6 +340,8 @@ def _search(
     reasons: list[str] = []
     failures: list[Counterexample] = []
     failing_size = None
+    if exact and not (has_exact_value(statement.lhs) and has_exact_value(statement.rhs)):
+        return Judgement("holds", None, "", details={"reasons": []})  # a logarithm: float instances only
     for instance in _instances(world, names, exact, quick):
         size = (instance.mdp.num_states, instance.mdp.num_actions)
         if failing_size is not None and size != failing_size:
@@ -404,6 +419,8 @@ def _counterexample_from(statement: Statement, instance: Instance, value, index:
     left = np.broadcast_to(value.lhs.aligned(value.axes)[index], holds.shape)[where]
     right = np.broadcast_to(value.rhs.aligned(value.axes)[index], holds.shape)[where]
     assignment = {axis: where[i] for i, axis in enumerate(value.axes) if not axis.startswith("_")}
+    if HORIZON_AXIS in assignment:  # the horizon's axis holds T = HORIZONS[i], not T = i
+        assignment[HORIZON_AXIS] = HORIZONS[assignment[HORIZON_AXIS]]
     return Counterexample(single, left, right, assignment)
 
 

@@ -10,7 +10,16 @@ import sympy
 from sympy import Expr
 
 from symrl.check.relations import Relation, compare
-from symrl.expr import Instance, Sample, Tensor, evaluate, policy_names, support_mask
+from symrl.expr import (
+    PARAMETER_AXIS,
+    EvaluationError,
+    Instance,
+    Sample,
+    Tensor,
+    evaluate,
+    policy_names,
+    support_mask,
+)
 
 __all__ = ["Statement", "StatementValue"]
 
@@ -51,6 +60,9 @@ class Statement:
         kinds: dict[str, str] = {}
         lhs = evaluate(self.lhs, instance, kinds)
         rhs = evaluate(self.rhs, instance, kinds)
+        if (PARAMETER_AXIS in lhs.axes) != (PARAMETER_AXIS in rhs.axes) and 0 not in (self.lhs, self.rhs):
+            # a gradient is a vector over θ: equal to the vector 0, never to a scalar quantity
+            raise EvaluationError("one side is a gradient ∇_θ (a vector over θ) and the other a scalar")
         axes = lhs.axes + tuple(a for a in rhs.axes if a not in lhs.axes)
         left, right = np.broadcast_arrays(lhs.aligned(axes), rhs.aligned(axes))
         holds = compare(left, right, self.relation)

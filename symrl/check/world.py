@@ -149,9 +149,15 @@ class World:
     def exact_is_faithful(self, names: set[str]) -> bool:
         """Whether exact instances are instances of this world for these policies.
 
-        A gradient step leaves the rationals, so a formula about ``π_θ'`` has float instances only.
+        A gradient step leaves the rationals, so a formula about ``π_θ'`` has float instances only;
+        so does a linear-feature softmax (a generic rational table is no such policy, and its score
+        ``φ(s,a) − Σ_b π(b|s) φ(s,b)`` needs the float features).
         """
-        return all(self.spec(name).kind != "gradient-step" for name in names)
+        return all(
+            self.spec(name).kind != "gradient-step"
+            and not (self.spec(name).kind == "softmax" and self.spec(name).family == "features")
+            for name in names
+        )
 
     def relaxed(self) -> World:
         """The world with softmax and gradient-step policies replaced by free stochastic ones."""

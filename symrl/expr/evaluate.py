@@ -25,8 +25,10 @@ from symrl.expr.nodes import (
     ActionAt,
     ActionValue,
     Advantage,
+    Gradient,
     InitialProbability,
     MaxOver,
+    Occupancy,
     OptimalValue,
     PolicyAction,
     PolicyProbability,
@@ -38,14 +40,19 @@ from symrl.expr.nodes import (
     Transition,
     Value,
     gamma,
+    horizon,
 )
-from symrl.mdp import batched_inverse, to_exact
+from symrl.mdp import batched_inverse, policy_gradient, to_exact
 
 __all__ = [
     "BEHAVIOUR_POLICY",
+    "HORIZONS",
+    "HORIZON_AXIS",
+    "PARAMETER_AXIS",
     "EvaluationError",
     "Tensor",
     "evaluate",
+    "has_exact_value",
     "has_trajectory_variables",
     "is_rational_expression",
     "policy_names",
@@ -54,6 +61,13 @@ __all__ = [
 
 BEHAVIOUR_POLICY = "beta"
 """Policy generating the trajectory of a formula that uses ``s_t`` outside any expectation."""
+
+PARAMETER_AXIS = "theta"
+"""The axis of a gradient's components: ``θ[s,a]`` flattened (tabular softmax) or the feature weights."""
+
+HORIZON_AXIS = "T"
+HORIZONS = (1, 2, 3, 5)
+"""The values of a finite horizon ``T`` a formula is evaluated at (an axis, like a free state)."""
 
 _TRAJECTORY = "tau"
 _FRESH = itertools.count()
@@ -125,6 +139,10 @@ def evaluate(expr: Expr, instance: Instance, axis_kinds: dict[str, str] | None =
     [[2, 0]]
     """
     kinds = {} if axis_kinds is None else axis_kinds
+    if expr.has(horizon):
+        # T is quantified over a few positive integers: one evaluation per value, stacked on an axis.
+        parts = [evaluate(expr.subs(horizon, value), instance, kinds) for value in HORIZONS]
+        return _stack(parts, HORIZON_AXIS)
     evaluator = _Evaluator(instance, kinds)
     if has_trajectory_variables(expr):
         expr = Expectation(expr, Sample(Symbol(_TRAJECTORY), TrajectoryDistribution(Symbol(BEHAVIOUR_POLICY))))
@@ -143,8 +161,24 @@ def has_trajectory_variables(expr: Expr) -> bool:
 
 
 def is_rational_expression(expr: Expr) -> bool:
-    """Whether ``expr`` is a rational function of the MDP's entries (no max, no optimal value)."""
-    return not expr.has(MaxOver, OptimalValue)
+    """Whether ``expr`` is one rational function of the MDP's entries (no max, no optimal value, no log,
+    no horizon ``T``: that is checked at a few values of ``T``, which proves nothing for the others)."""
+    return not expr.has(MaxOver, OptimalValue, horizon) and has_exact_value(expr)
+
+
+def has_exact_value(expr: Expr) -> bool:
+    """Whether ``expr`` can be evaluated exactly: no logarithm, except under ``∇_θ`` (the score is rational).
+
+    >>> from symrl.expr.nodes import PolicyProbability, policy, state, action
+    >>> p = PolicyProbability(policy("pi_theta"), action(), state())
+    >>> has_exact_value(sympy.log(p)), has_exact_value(Gradient(sympy.log(p), Symbol("theta")))
+    (False, True)
+    """
+    if isinstance(expr, Gradient):
+        return True
+    if isinstance(expr, sympy.log):
+        return False
+    return all(has_exact_value(arg) for arg in expr.args if isinstance(arg, Expr))
 
 
 def support_mask(sample: Sample, instance: Instance, axis_kinds: dict[str, str]) -> Tensor:
@@ -196,9 +230,19 @@ class _Evaluator:
             return _fold(terms, np.add)
         if isinstance(expr, Mul):
             factors = [self.value_of(arg, trajectory) for arg in expr.args]
+            if sum(PARAMETER_AXIS in factor.axes for factor in factors) > 1:
+                # Componentwise it would be a number, but ∇f ∇g means an outer or inner product: refuse.
+                raise EvaluationError(f"{sympy.latex(expr)} multiplies two gradients; only one ∇_θ per product")
             return _fold(factors, np.multiply)
         if isinstance(expr, Pow):
             return self.power(expr, trajectory)
+        if isinstance(expr, Gradient):
+            return self.gradient(expr, trajectory)
+        if isinstance(expr, sympy.log):
+            return self.logarithm(expr, trajectory)
+        if isinstance(expr, Occupancy):
+            return self.lookup(self.instance.evaluation(str(expr.args[0])).occupancy, expr.args[1:], ("state",),
+                               trajectory)  # fmt: skip
         if isinstance(expr, Value):
             return self.lookup(self.instance.evaluation(str(expr.args[0])).V, expr.args[1:], ("state",), trajectory)
         if isinstance(expr, ActionValue):
@@ -239,7 +283,10 @@ class _Evaluator:
             return self.lookup(table, expr.args, ("state", "state"), trajectory)
         if isinstance(expr, MaxOver):
             self.kinds.setdefault(str(expr.variable), "action")
-            return self.value_of(expr.body, trajectory).max_over(str(expr.variable))
+            body = self.value_of(expr.body, trajectory)
+            if PARAMETER_AXIS in body.axes:
+                raise EvaluationError("the maximum of a gradient (a vector over θ) is not defined")
+            return body.max_over(str(expr.variable))
         if isinstance(expr, Expectation):
             return self.expectation(expr, trajectory)
         if isinstance(expr, Sum):
@@ -255,10 +302,74 @@ class _Evaluator:
         if not exponent.is_Integer:
             raise EvaluationError(f"the exponent {exponent} must be an integer here")
         value = self.value_of(base, trajectory)
+        if PARAMETER_AXIS in value.axes and exponent != 1:
+            raise EvaluationError(f"{sympy.latex(expr)} raises a gradient to a power; write a norm or a product")
         power = int(exponent)
         if power >= 0:
             return Tensor(value.data**power, value.axes)
         return Tensor(_reciprocal(value.data) ** (-power), value.axes)
+
+    def logarithm(self, expr: sympy.log, trajectory: dict) -> Tensor:
+        """``log x`` of a positive ``x``: floats only (the log of a rational is not rational); NaN where x ≤ 0."""
+        if self.backend != "numeric":
+            raise EvaluationError(f"{sympy.latex(expr)} has no exact value: a logarithm is judged on float instances")
+        value = self.value_of(expr.args[0], trajectory)
+        if PARAMETER_AXIS in value.axes:
+            raise EvaluationError(f"{sympy.latex(expr)} takes the logarithm of a gradient")
+        data = np.asarray(value.data, dtype=float)
+        positive = data > 0
+        return Tensor(np.where(positive, np.log(np.where(positive, data, 1.0)), np.nan), value.axes)
+
+    # -- gradients -------------------------------------------------------------------------
+    def gradient(self, expr: Gradient, trajectory: dict) -> Tensor:
+        """``∇_θ η(θ)``, ``∇_θ log π_θ(a|s)`` and ``∇_θ π_θ(a|s)`` of the softmax policy ``π_θ``: closed forms."""
+        body = expr.body
+        inner = body.args[0] if isinstance(body, sympy.log) else body
+        log_of_return = isinstance(body, sympy.log) and isinstance(inner, Return)
+        if not isinstance(inner, (Return, PolicyProbability)) or log_of_return:
+            raise EvaluationError(f"∇_θ of {sympy.latex(body)} is not known (only of η(θ), log π_θ(a|s), π_θ(a|s))")
+        name = str(inner.args[0])
+        if name != "pi_theta":
+            raise EvaluationError(f"∇_θ differentiates the parametrised policy π_θ, not {sympy.latex(inner.args[0])}")
+        features = self.features(name)
+        if isinstance(inner, Return):
+            table = self.instance.policy(name)
+            value = policy_gradient(self.mdp, table, features=None if features is None else features[0])
+            return Tensor(value.reshape(value.shape[0], -1), (PARAMETER_AXIS,))
+        _, a, s = inner.args
+        slot_s, slot_a = f"_slot{next(_FRESH)}", f"_slot{next(_FRESH)}"
+        score = Tensor(self.score(name, features), (slot_s, slot_a, PARAMETER_AXIS))
+        score = self.bind_argument(score, slot_s, s, "state", trajectory)
+        score = self.bind_argument(score, slot_a, a, "action", trajectory)
+        if isinstance(body, sympy.log):
+            return score
+        return score.combine(self.value_of(inner, trajectory), np.multiply)  # ∇π = π ∇log π
+
+    def features(self, name: str) -> np.ndarray | None:
+        """``φ (B, S, A, k)`` when ``π_θ`` is a linear-feature softmax of this instance, else None (tabular)."""
+        theta = self.instance.parameters.get(f"theta[{name}]")
+        if theta is not None and np.ndim(theta) == 2 and "phi" in self.instance.parameters:
+            return self.instance.parameters["phi"]
+        return None
+
+    def score(self, name: str, features: np.ndarray | None) -> np.ndarray:
+        """``∇_θ log π_θ(a|s)`` as ``(B, S, A, parameters)``.
+
+        Tabular: ``∂ log π(a|s)/∂θ[s',b] = 1[s=s'](1[a=b] − π(b|s))``, a rational function of the
+        table, so exact and symbolic instances get it exactly (any interior policy is a tabular
+        softmax).  Features: ``φ(s,a) − Σ_b π(b|s) φ(s,b)``.
+        """
+        table = self.instance.policy(name)
+        if features is not None:
+            return features - np.einsum("bsc,bsck->bsk", table, features)[:, :, None, :]
+        batch, states, actions = table.shape
+        same_state = np.eye(states, dtype=int)
+        same_action = np.eye(actions, dtype=int)
+        if table.dtype == object:
+            same_state, same_action = same_state.astype(object), same_action.astype(object)
+        centred = same_action[None, None, :, :] - table[:, :, None, :]  # (B, s, a, b)
+        score = same_state[None, :, None, :, None] * centred[:, :, :, None, :]  # (B, s, a, s', b)
+        return score.reshape(batch, states, actions, states * actions)
 
     # -- arguments -------------------------------------------------------------------------
     def lookup(self, table: np.ndarray, args: tuple, kinds: tuple[str, ...], trajectory: dict) -> Tensor:
@@ -314,6 +425,10 @@ class _Evaluator:
         if isinstance(dist, VisitationDistribution):
             pi = str(dist.args[0])
             names = [str(v) for v in (var.args if isinstance(var, sympy.Tuple) else (var,))]
+            if len(names) == 1:  # s ∼ d^π: the normalised discounted visitation of states
+                self.kinds[names[0]] = "state"
+                occupancy = self.instance.evaluation(pi).occupancy
+                return Tensor((1 - self.mdp.gamma)[:, None] * occupancy, (names[0],))
             if len(names) != 2:
                 raise EvaluationError("a visitation distribution samples a pair (s, a)")
             self.kinds[names[0]], self.kinds[names[1]] = "state", "action"
@@ -466,6 +581,15 @@ def _fold(tensors: list[Tensor], operation) -> Tensor:
     return result
 
 
+def _stack(parts: list[Tensor], axis: str) -> Tensor:
+    """Tensors of the same variables stacked along a new first axis ``axis``."""
+    axes = parts[0].axes
+    for part in parts[1:]:
+        axes += tuple(a for a in part.axes if a not in axes)
+    arrays = np.broadcast_arrays(*(part.aligned(axes) for part in parts))
+    return Tensor(np.stack(arrays, axis=1), (axis, *axes))
+
+
 def _reciprocal(data: np.ndarray) -> np.ndarray:
     if data.dtype == object:
         return np.vectorize(lambda x: 1 / x, otypes=[object])(data)
@@ -524,8 +648,12 @@ def _linear_terms(expr: Expr):
         if len(expr.limits) != 1:
             raise EvaluationError("a sum over several indices at once is not supported; nest the sums")
         body, (index, lower, upper) = expr.args[0], expr.limits[0]
+        if lower.is_Integer and upper.is_Integer and int(upper) - int(lower) <= _MAX_EXPANDED_TERMS:
+            for time in range(int(lower), int(upper) + 1):  # a finite horizon: one fixed-time term per step
+                yield from _linear_terms(sympy.expand(body.subs(index, time)))
+            return
         if upper != sympy.oo:
-            raise EvaluationError("only infinite sums over time are supported inside a trajectory expectation")
+            raise EvaluationError("only infinite sums and sums up to an integer are supported over time here")
         for coefficient, term in _linear_terms(sympy.expand(body)):
             if term[0] == "constant":
                 raise EvaluationError("a sum over time of a constant diverges or is not a trajectory term")
@@ -582,7 +710,7 @@ def policy_names(expr: Expr) -> set[str]:
     if has_trajectory_variables(expr):
         names.add(BEHAVIOUR_POLICY)
     for node in sympy.preorder_traversal(expr):
-        if isinstance(node, (Value, ActionValue, Advantage, PolicyProbability, PolicyAction)):
+        if isinstance(node, (Value, ActionValue, Advantage, PolicyProbability, PolicyAction, Occupancy)):
             names.add(str(node.args[0]))
         elif isinstance(node, Return):
             names.add(str(node.args[0]))

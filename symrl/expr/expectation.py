@@ -66,7 +66,7 @@ class TrajectoryDistribution(Distribution):
 
 
 class VisitationDistribution(Distribution):
-    """``(s, a) ∼ P_π``: the state-action pairs a trajectory of ``π`` visits (its support)."""
+    """``(s, a) ∼ P_π``: pairs with weights ``(1-γ) d_π(s) π(a|s)``; ``s ∼ d^π``: states with ``(1-γ) d_π(s)``."""
 
     def __new__(cls, policy: Expr) -> VisitationDistribution:
         return Expr.__new__(cls, _sympify(policy))

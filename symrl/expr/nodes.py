@@ -11,9 +11,11 @@ __all__ = [
     "ActionAt",
     "ActionValue",
     "Advantage",
+    "Gradient",
     "InitialProbability",
     "MaxOver",
     "Reduction",
+    "Occupancy",
     "OptimalValue",
     "PolicyAction",
     "PolicyProbability",
@@ -28,6 +30,7 @@ __all__ = [
     "Value",
     "action",
     "gamma",
+    "horizon",
     "latex_name",
     "policy",
     "state",
@@ -39,6 +42,9 @@ gamma = Symbol("gamma", positive=True)
 
 t = Symbol("t", integer=True, nonnegative=True)
 """The time index of trajectory sums."""
+
+horizon = Symbol("T", integer=True, positive=True)
+"""A finite horizon ``T``: a positive integer, universally quantified like a free state."""
 
 
 class PolicySymbol(Symbol):
@@ -137,6 +143,12 @@ class Return(RLQuantity):
 
     _policy_first = False
     _latex_symbol = "\\eta"
+
+
+class Occupancy(RLQuantity):
+    """``d_π(s) = Σ_t γ^t Pr(s_t = s)``: the unnormalised discounted visitation (sums to ``1/(1-γ)``)."""
+
+    _latex_symbol = "d"
 
 
 class Reward(RLQuantity):
@@ -246,3 +258,27 @@ class SameState(RLQuantity):
     def _latex(self, printer) -> str:
         x, y = (printer._print(arg) for arg in self.args)
         return f"\\mathbb{{1}}\\left[{x} = {y}\\right]"
+
+
+class Gradient(Expr):
+    """``∇_θ f``: the gradient of ``f`` with respect to the parameters ``θ`` of the softmax policy ``π_θ``.
+
+    Its value has one more axis than ``f``: the parameter's components (``θ[s,a]`` flattened for
+    tabular softmax, the ``k`` feature weights for linear-feature softmax).
+    """
+
+    is_commutative = True  # componentwise, a gradient multiplies scalars like any other quantity
+
+    def __new__(cls, body: object, parameters: Symbol) -> Gradient:
+        return Expr.__new__(cls, _sympify(body), _sympify(parameters))
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def free_symbols(self) -> set:
+        return self.body.free_symbols  # θ is bound by ∇_θ, not a variable the formula ranges over
+
+    def _latex(self, printer) -> str:
+        return f"\\nabla_{{{printer._print(self.args[1])}}} {printer._print(self.body)}"

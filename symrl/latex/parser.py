@@ -23,9 +23,11 @@ from symrl.expr import (
     ActionValue,
     Advantage,
     Expectation,
+    Gradient,
     InitialDistribution,
     InitialProbability,
     MaxOver,
+    Occupancy,
     OptimalValue,
     PolicyAction,
     PolicyDistribution,
@@ -42,6 +44,7 @@ from symrl.expr import (
     VisitationDistribution,
     gamma,
     has_trajectory_variables,
+    horizon,
     policy,
     t,
 )
@@ -138,13 +141,14 @@ def _tokens(latex: str) -> tuple[Token, ...]:
 class Notation:
     """What letters mean: the defaults of RL notes, overridable per document.
 
-    States are ``s`` (with primes and subscripts), actions ``a``; ``t`` indexes time; the
-    parameter letter ``\\theta`` names the policy ``π_θ``.
+    States are ``s`` (with primes and subscripts), actions ``a``; ``t`` indexes time, ``T`` is a
+    finite horizon (a positive integer); the parameter letter ``\\theta`` names the policy ``π_θ``.
     """
 
     state_letters: frozenset[str] = frozenset({"s", "x"})
     action_letters: frozenset[str] = frozenset({"a", "u"})
     time_letter: str = "t"
+    horizon_letter: str = "T"
     parameter_macro: str = "\\theta"
     constants: dict[str, Expr] = field(default_factory=dict)
     macros: dict[str, str] = field(default_factory=dict)  # a post's own macros: ``\\E`` → ``\\mathbb{E}``
@@ -170,17 +174,6 @@ class PolicyMax(sympy.Expr):
 
     def __new__(cls, body: Expr, policy_name: Symbol) -> PolicyMax:
         return sympy.Expr.__new__(cls, body, policy_name)
-
-    @property
-    def body(self) -> Expr:
-        return self.args[0]
-
-
-class Gradient(sympy.Expr):
-    """``∇_θ f``: the gradient of ``f`` with respect to the parameters ``θ``."""
-
-    def __new__(cls, body: Expr, parameters: Symbol) -> Gradient:
-        return sympy.Expr.__new__(cls, body, parameters)
 
     @property
     def body(self) -> Expr:
@@ -515,7 +508,21 @@ class Parser:
             wrt = self.sub_expression(subscript, "the subscript of ∇") if subscript else Symbol("theta")
             if wrt != Symbol("theta"):
                 raise self.error("∇ is only understood with respect to the parameters: \\nabla_\\theta", subscript[0])
-            return Gradient(self.power(), wrt)
+            start = self.peek()
+            body = self.power()
+            if not _differentiable(body):
+                raise self.error(
+                    "∇_θ is understood of η(θ) (or J(θ)), log π_θ(a|s) and π_θ(a|s) of the softmax policy π_θ; "
+                    f"found ∇_θ of {sympy.sstr(body)}",
+                    start,
+                )
+            return Gradient(body, wrt)
+        if name in ("\\log", "\\ln"):
+            start = self.peek()
+            operand = self.power()
+            if operand.is_number and not operand.is_positive:
+                raise self.error(f"the logarithm of {sympy.sstr(operand)}, which is not positive, is undefined", start)
+            return sympy.log(operand)
         if name == "\\rho":
             raise self.error("ρ(τ) is a distribution; it can only be sampled from (τ ∼ ρ)", token)
         if name == "\\delta":
@@ -705,6 +712,8 @@ class Parser:
             return self.return_from(token)
         if text in ("P", "p") and self.at("(") and text not in self.notation.constants:
             return self.transition(token)
+        if text == "d" and (self.at("_") or self.at("^")) and text not in self.notation.constants:
+            return self.visitation(token)
         if text == "J" and self.at("(") and text not in self.notation.constants:
             return self.return_of()
         if text == "h" and self.at("("):
@@ -714,6 +723,8 @@ class Parser:
             return InitialProbability(state)
         if text in self.notation.constants:
             return self.notation.constants[text]
+        if text == self.notation.horizon_letter:
+            return horizon
         variable = self.variable_after(token)
         if variable is not None:
             return variable
@@ -760,13 +771,38 @@ class Parser:
         node = ActionValue if kind == "Q" else Advantage
         return node(policy_symbol, state, action)
 
+    def visitation_policy(self, token: Token) -> tuple[Symbol, bool]:
+        """The policy of ``d^π`` / ``d_π`` after ``token``, and whether it was a superscript (normalised)."""
+        subscript = self.subscript_tokens()
+        superscript = self.subscript_tokens("^")
+        subscript = subscript or self.subscript_tokens()
+        if subscript and superscript:
+            raise self.error(
+                "d with both a subscript and a superscript (a start distribution such as d^π_μ) is not supported: "
+                "the visitation starts from h; write d^\\pi(s)",
+                token,
+            )
+        if superscript:
+            return self.policy_from_subscript(superscript, token, "superscript"), True
+        return self.policy_from_subscript(subscript, token), False
+
+    def visitation(self, token: Token) -> Expr:
+        """``d^π(s) = (1-γ) Σ_t γ^t Pr(s_t = s)``, a distribution (lecture notes' normalised visitation);
+        ``d_π(s) = Σ_t γ^t Pr(s_t = s)``, unnormalised as DESIGN §1 defines it."""
+        chosen, normalised = self.visitation_policy(token)
+        self.expect("(", "after d^π: the visitation of a state, d^π(s)")
+        state = self.argument("state", "d^π(s)")
+        self.expect(")", "to close d^π(s) (a visitation of states, not of state-action pairs)")
+        occupancy = Occupancy(chosen, state)
+        return (1 - gamma) * occupancy if normalised else occupancy
+
     def time_of(self, tokens: list[Token], owner: Token) -> Expr:
         """The time a subscript names: ``t``, ``t+1``, ``0`` (never negative)."""
         if not tokens:
             raise self.error(f"{owner.text} needs a time subscript such as _t", owner)
         time = self.sub_expression(tokens, f"the time subscript of {owner.text}", owner)
-        if not (time.free_symbols <= {t} and (time.has(t) or time.is_Integer)) or (time.is_Integer and time < 0):
-            raise self.error(f"the subscript of {owner.text} must be a time such as t, t+1 or 0", tokens[0])
+        if not _is_time(time):
+            raise self.error(f"the subscript of {owner.text} must be a time such as t, t+1, 0 or T", tokens[0])
         return time
 
     def time_variable(self, token: Token) -> Expr | None:
@@ -928,17 +964,21 @@ class Parser:
             primes += "'"
         if subscript:
             time = self.sub_expression(subscript, "a subscript", token)
-            if time.free_symbols <= {t} and (time.has(t) or time.is_Integer):
+            if _is_time(time) or (time.free_symbols <= {t} and time.has(t)):
                 node = StateAt if text in notation.state_letters else ActionAt
                 if primes:
                     raise self.error("a primed time-indexed variable is ambiguous", token)
                 return node(time)
+            if time.has(horizon):  # s_{T-2} could be before time 0; s_{t+T} is no step of one sum
+                raise self.error(f"the subscript of {text} must be a time such as t, t+1, 0, T or T-1", subscript[0])
             return Symbol(f"{text}_{sympy.sstr(time)}{primes}")
         return Symbol(text + primes)
 
     def symbol_for(self, token: Token) -> Expr:
         if token.text == self.notation.time_letter:
             return t
+        if token.text == self.notation.horizon_letter:
+            return horizon
         raise self.error(f"{token.text!r} is not known here (only the time {self.notation.time_letter!r})", token)
 
     # -- operators with subscripts --------------------------------------------------------------
@@ -1161,6 +1201,18 @@ class Parser:
                 dist_parser.skip_call()
                 return read(Sample(Symbol("tau"), TrajectoryDistribution(chosen)))
             raise self.error("trajectory variables are sampled from a trajectory distribution ρ", head)
+        if head.text == "d":
+            if len(names) != 1:
+                raise self.error(
+                    "d^π is a distribution over states: sample the state from it and the action from the policy, "
+                    "s \\sim d^\\pi, a \\sim \\pi",
+                    head,
+                )
+            self.check_kind(names[0][0], "state", names[0][1], "s ∼ d^π")
+            # Sampled, d_π and d^π are the same distribution: drawing needs the normalised one.
+            chosen, _ = dist_parser.visitation_policy(head)
+            dist_parser.skip_call()
+            return read(Sample(names[0][0], VisitationDistribution(chosen)))
         if len(names) != 1:
             if head.text == "P" and len(names) == 2:
                 self.check_kind(names[0][0], "state", names[0][1], "(s,a) ∼ P_π")
@@ -1182,7 +1234,7 @@ class Parser:
             chosen = policy(dist_parser.policy_name(head))
             state = dist_parser.conditioning_state(variable) or _paired_state(body, variable)
             return read(Sample(variable, PolicyDistribution(chosen, state)))
-        raise self.error(f"unknown distribution {head.text!r} (known: h, π, P(·|s,a), ρ_π)", head)
+        raise self.error(f"unknown distribution {head.text!r} (known: h, π, P(·|s,a), ρ_π, d^π)", head)
 
     def transition_sample(self, parser: Parser, variable: Expr) -> Sample:
         """``s' ∼ P(s'|s,a)`` or ``s' ∼ P(·|s,a)``."""
@@ -1250,8 +1302,9 @@ class Parser:
             lower = self.time_index(subscript, token, "sum")
             if upper is None:
                 upper = oo
-            if not (upper == oo or upper.is_Integer):
-                raise self.error("the upper bound of a sum over t must be an integer or ∞", bound)
+            finite_horizon = upper.free_symbols == {horizon} and (upper - horizon).is_Integer
+            if not (upper == oo or upper.is_Integer or finite_horizon):
+                raise self.error("the upper bound of a sum over t must be an integer, T plus an integer, or ∞", bound)
             return Sum(body, (t, lower, upper))
         if upper is not None:
             raise self.error("a sum over a state or action has no upper bound", bound)
@@ -1394,6 +1447,27 @@ def _sample_groups(tokens: list[Token]) -> list[list[Token]]:
             last_comma = None
     groups.append(tokens[start:])
     return groups
+
+
+def _is_time(time: Expr) -> bool:
+    """A time index: an integer ≥ 0, ``t`` plus an integer, or ``T`` plus an integer ≥ -1 (``T ≥ 1``)."""
+    if time.is_Integer:
+        return time >= 0
+    if time.free_symbols == {t}:
+        return (time - t).is_Integer
+    if time.free_symbols == {horizon}:
+        offset = time - horizon
+        return offset.is_Integer and offset >= -1
+    return False
+
+
+def _differentiable(body: Expr) -> bool:
+    """Whether symrl knows ``∇_θ body``: ``η(θ)``, ``log π_θ(a|s)`` or ``π_θ(a|s)`` of the policy ``π_θ``."""
+    if isinstance(body, sympy.log):
+        body = body.args[0]
+        if not isinstance(body, PolicyProbability):
+            return False
+    return isinstance(body, (Return, PolicyProbability)) and body.args[0] == policy("pi_theta")
 
 
 def _paired_state(body: Expr | None, action: Expr) -> Expr:

@@ -332,6 +332,9 @@ def _items(
         return []
     if chain.kind is ChainKind.EXPRESSION and all(link.relation == "≡" for row in rows for link in row.relations):
         return [_same_maximisers(block, rows, context, notation)]
+    if any("\\nabla" in row.text for row in rows):
+        # ∇_θ is the gradient of the softmax family π_θ (DESIGN §1); its closed forms assume it
+        context.policies.setdefault("pi_theta", PolicySpec("softmax"))
     first_link = rows[0].relations[0] if rows[0].relations else None
     if first_link is not None and first_link.relation in ("←", "=") and _is_parameter_update(rows, notation):
         context.policies.setdefault("pi_theta", PolicySpec("softmax"))
@@ -497,7 +500,6 @@ def _expression_chain(
 _NOT_A_QUANTITY = {
     ArgMax: "argmax is a set of actions; it is only understood as π(s) = argmax_a …",
     PolicyMax: "max over θ is only understood on both sides of a relation or in a chain of ≡",
-    Gradient: "∇_θ is only understood in the update θ' = θ + α ∇_θ η(θ)",
     Product: "a product over t is only understood in a where-clause defining ρ(τ)",
 }
 
@@ -507,6 +509,10 @@ def _judgeable(expr: Expr, row: Row, link: Link | None) -> Expr:
     for node, why in _NOT_A_QUANTITY.items():
         if expr.has(node):
             raise _located(ParseError(why, 0), row, link)
+    if any(symbol.name.startswith("theta") for symbol in expr.free_symbols):
+        # ∇_θ binds θ; a bare θ is a parameter vector, only meaningful in the update θ' = θ + α ∇_θ η(θ)
+        why = "θ itself has no value on an MDP: only η(θ), ∇_θ η(θ) and ∇_θ log π_θ(a|s) are evaluated"
+        raise _located(ParseError(why, 0), row, link)
     return expr
 
 

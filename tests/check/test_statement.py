@@ -6,11 +6,14 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from sympy import Integer, Tuple
+from sympy import Integer, Symbol, Tuple
 
 from symrl.check import Relation, Statement
 from symrl.expr import (
+    EvaluationError,
+    Gradient,
     Instance,
+    Return,
     Reward,
     Sample,
     TransitionDistribution,
@@ -116,3 +119,12 @@ def test_policies_include_those_of_the_domain() -> None:
 
 def test_latex() -> None:
     assert Statement(Value(pi, s), Relation.GE, Integer(10)).latex() == r"V_{\pi}\left(s\right) \geq 10"
+
+
+def test_a_gradient_compares_with_the_zero_vector_not_with_a_scalar(unreachable: Instance) -> None:
+    instance = Instance(unreachable.mdp, {"pi_theta": unreachable.policy("pi")})
+    gradient = Gradient(Return(policy("pi_theta")), Symbol("theta"))
+    value = Statement(gradient, Relation.EQ, Integer(0)).evaluate(instance)
+    assert value.lhs.axes == ("theta",) and value.truth.shape == (1,)
+    with pytest.raises(EvaluationError, match="scalar"):
+        Statement(Return(policy("pi_theta")), Relation.EQ, gradient).evaluate(instance)

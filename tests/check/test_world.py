@@ -133,3 +133,11 @@ def test_symbolic_instance_has_a_table_for_every_policy() -> None:
     instance = World().symbolic_instance(NAMES)
     assert set(instance.policies) == NAMES
     assert instance.mdp.backend == "symbolic"
+
+
+def test_feature_softmax_has_no_exact_instances() -> None:
+    """A generic rational table is no linear-feature softmax, and its score needs the float features."""
+    tabular = World(policies=(("pi_theta", PolicySpec("softmax")),))
+    features = tabular.with_family("features")
+    assert tabular.exact_is_faithful({"pi_theta"})
+    assert not features.exact_is_faithful({"pi_theta"})

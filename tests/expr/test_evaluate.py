@@ -513,9 +513,10 @@ _R = Reward(StateAt(t), ActionAt(t))
         pytest.param(Value(pi, s) ** sympy.Rational(1, 2), id="fractional-power"),
         pytest.param(over_trajectories(Sum(t * gamma**t * _R, (t, 0, oo))), id="non-geometric-coefficient"),
         pytest.param(over_trajectories(Sum(gamma**t, (t, 0, oo))), id="time-sum-of-a-constant"),
-        pytest.param(over_trajectories(Sum(gamma**t * _R, (t, 0, 5))), id="finite-time-sum-in-expectation"),
+        pytest.param(over_trajectories(Sum(gamma**t * _R, (t, 0, 10_000))), id="huge-finite-time-sum-in-expectation"),
         pytest.param(
-            Expectation(Advantage(pi, s, a), Sample(s, VisitationDistribution(pi))), id="visitation-of-one-variable"
+            Expectation(Advantage(pi, s, a), Sample(sympy.Tuple(s, a, Symbol("s'")), VisitationDistribution(pi))),
+            id="visitation-of-three-variables",
         ),
     ],
 )

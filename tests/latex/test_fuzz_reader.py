@@ -779,13 +779,13 @@ def test_partly_understood_blocks_are_not_judged(text: str) -> None:
     [
         "\\arg\\max_a Q_\\pi(s,a)",
         "\\max_\\theta \\eta(\\theta)",
-        "\\nabla_\\theta \\eta(\\theta)",
+        "\\theta + \\alpha \\nabla_\\theta \\eta(\\theta)",
         "\\prod_{t=0}^\\infty \\gamma",
     ],
-    ids=["argmax", "policy-max", "gradient", "product"],
+    ids=["argmax", "policy-max", "parameters", "product"],
 )
 def test_a_step_to_what_is_not_a_quantity_is_not_judged(latex: str) -> None:
-    """argmax, max over θ, ∇ and products are not quantities: they were judged as opaque symbols.
+    """argmax, max over θ, a bare θ and products are not quantities: they were judged as opaque symbols.
 
     Only the step that ends in one is not-checked (DESIGN §5); the step before it is judged.
     """

@@ -226,6 +226,25 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (6, 1): H,  # max_a A ≥ 0
         (7, 1): F,  # min_a Q ≤ V, not ≥
     },
+    "policy_gradient.md": {
+        (1, 1): H,  # Σ_s d^π(s) = 1: the superscript visitation is normalised
+        (2, 1): H,  # Σ_s d_π(s) = 1/(1-γ): DESIGN's unnormalised d_π
+        (3, 1): (H, H), (3, 2): (H, H),  # η = Σ h V = 1/(1-γ) E_{s∼d^π, a∼π}[r]
+        (4, 1): H,  # performance difference: states and actions of π'
+        (5, 1): F,  # slip: states of the old policy π (only a first-order approximation)
+        (6, 1): (H, H), (6, 2): (H, H),  # ∇η = 1/(1-γ) E_d[Σ_a ∇π Q] = 1/(1-γ) E_{d,π}[∇log π Q]
+        (7, 1): H,  # E[∇log π V] = 0: a state baseline has no effect
+        (8, 1): H,  # the advantage form
+        (9, 1): H,  # ∇η = E_ρ[Σ_t γ^t ∇log π(a_t|s_t) Q(s_t,a_t)]
+        (10, 1): F,  # slip: the γ^t of the trajectory form dropped
+        (11, 1): F,  # slip: the factor 1/(1-γ) is missing
+        (12, 1): F,  # slip: states from h instead of d^{π_θ}
+        (13, 1): F,  # slip: V instead of Q (that side is 0)
+        (14, 1): H,  # E_{a∼π}[log π(a|s)] ≤ 0 (minus the entropy; floats only)
+        (15, 1): H,  # E[Σ_{t<T} γ^t r] + γ^T E[V(s_T)] = η (judged at T ∈ HORIZONS)
+        (16, 1): H,  # the same split one step later
+        (17, 1): F,  # slip: γ^{T+1} with V(s_T)
+    },
 }  # fmt: skip
 
 UNREAD: dict[str, dict[int, str]] = {
