@@ -465,35 +465,51 @@ def test_verdicts_only_on_fully_parsed_rows(seed_latex: list[str]) -> None:
     def check(mutants: list[str], rng: random.Random) -> None:
         blocks = [*mutants, rng.choice(seed_latex)]
         rng.shuffle(blocks)
-        text = _post(blocks, PROSE)
-        reading = _read(text)
-        result = check_derivation(reading.derivation, step_seconds=2)
-        by_index = {block.index: block for block in find_math(text, "post.md")}
-        unread_lines = {passage.line for passage in reading.unread}
-        for step in result.steps:
-            CASES["verdict"] += 1
-            if step.verdict in ("not-checked", "unknown"):
-                continue
-            rows = [row for row in read_chain(by_index[step.chain]).rows if row.relations or row.lhs]
-            unparsed = [row for row in rows if not _row_parses(row)]
-            if not unparsed:
-                continue
-            CASES["verdict in a block read in part"] += 1
-            where = f"step {step.chain}.{step.step} is {step.verdict} but {[row.text for row in unparsed]}"
-            assert all(_lines_of(row) & unread_lines for row in unparsed), f"{where} was not reported unread"
-            chain = next(item for item in reading.derivation.items if item.block == step.chain)
-            if isinstance(chain, ExpressionChain):
-                assert _side_parses(step.lhs) and _side_parses(step.rhs), f"{where}: a side of the step was not parsed"
-            else:
-                assert isinstance(chain, StatementChain), f"{where}: a {type(chain).__name__} was read in part"
-                # the step's own row: the last row starting on or before its line (rows may share a line)
-                before = [row for row in rows if row.line <= step.line]
-                own = [row for row in before if row.line == before[-1].line]
-                assert any(_row_parses(row) for row in own), f"{where}: it is the step's own row"
-                if chain.mode == "implications":
-                    assert all(_row_parses(row) for row in before), f"{where}: the step is argued from it"
+        _assert_verdicts_only_on_parsed_rows(blocks)
 
     check()
+
+
+def test_a_where_clause_definition_in_a_block_read_in_part_is_judged_on_its_own(seed_latex: list[str]) -> None:
+    """Found by a long fuzz run: an align* block that lost its ``\\begin`` still defines ρ in its where-clause."""
+    defining = next(block for block in seed_latex if "\\text{where }" in block and "\\prod" in block)
+    _assert_verdicts_only_on_parsed_rows([defining.replace("\\begin", "", 1)])
+    assert CASES["verdict in a block read in part"]
+
+
+def _assert_verdicts_only_on_parsed_rows(blocks: list[str]) -> None:
+    """A verdict in a block read in part rests only on rows that parse in full."""
+    text = _post(blocks, PROSE)
+    reading = _read(text)
+    result = check_derivation(reading.derivation, step_seconds=2)
+    by_index = {block.index: block for block in find_math(text, "post.md")}
+    unread_lines = {passage.line for passage in reading.unread}
+    for step in result.steps:
+        CASES["verdict"] += 1
+        if step.verdict in ("not-checked", "unknown"):
+            continue
+        rows = [row for row in read_chain(by_index[step.chain]).rows if row.relations or row.lhs]
+        unparsed = [row for row in rows if not _row_parses(row)]
+        if not unparsed:
+            continue
+        CASES["verdict in a block read in part"] += 1
+        where = f"step {step.chain}.{step.step} is {step.verdict} but {[row.text for row in unparsed]}"
+        assert all(_lines_of(row) & unread_lines for row in unparsed), f"{where} was not reported unread"
+        # the item the step comes from (a where-clause's definition shares its block's number)
+        items = [item for item in reading.derivation.items if item.block == step.chain]
+        chain = next((item for item in items if getattr(item, "name", None) == step.chain_name), items[0])
+        if isinstance(chain, DistributionDefinition):
+            continue  # its left side names the distribution (ρ(τ)), which is not an expression
+        if isinstance(chain, ExpressionChain):
+            assert _side_parses(step.lhs) and _side_parses(step.rhs), f"{where}: a side of the step was not parsed"
+        else:
+            assert isinstance(chain, StatementChain), f"{where}: a {type(chain).__name__} was read in part"
+            # the step's own row: the last row starting on or before its line (rows may share a line)
+            before = [row for row in rows if row.line <= step.line]
+            own = [row for row in before if row.line == before[-1].line]
+            assert any(_row_parses(row) for row in own), f"{where}: it is the step's own row"
+            if chain.mode == "implications":
+                assert all(_row_parses(row) for row in before), f"{where}: the step is argued from it"
 
 
 def _lines_of(row) -> set[int]:
