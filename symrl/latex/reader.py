@@ -198,14 +198,36 @@ def _internal(where: str, error: BaseException) -> str:
     return f"{where}: {INTERNAL_ERROR} ({type(error).__name__}: {str(error)[:200]}); this passage is not checked"
 
 
+_PROSE_LINES = 12
+"""How far back the paragraph before a block is read for the sentence that leads into it."""
+_NOT_PROSE = re.compile(r"\s*(\$\$|\\\[|\\\]|\\begin\{|\\end\{|#|```|~~~)|.*\$\$\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _introduced_as_premise(lines: list[str], start_line: int) -> bool:
-    """Whether the last sentence of the prose just before a block introduces it as an assumption."""
-    for index in range(start_line - 2, max(start_line - 5, -1), -1):
-        text = lines[index].strip().lower()
-        if text:
-            sentence = text.rstrip(":. ").split(". ")[-1]
-            return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
-    return False
+    """Whether the sentence that leads into a block introduces it as an assumption.
+
+    That sentence is the last one of the paragraph just before the block, which may be wrapped
+    over several source lines ("Suppose the new policy … / … in every state:"); an earlier
+    sentence of the paragraph ("We assume γ < 1. Then") does not make the block a premise.
+
+    >>> _introduced_as_premise(["Suppose the policy is", "greedy:", "", "$$"], 4)
+    True
+    >>> _introduced_as_premise(["We assume nothing. The value is", "$$"], 2)
+    False
+    """
+    index = start_line - 2
+    while index >= 0 and index > start_line - 5 and not lines[index].strip():
+        index -= 1  # blank lines between the paragraph and the block
+    paragraph: list[str] = []
+    while index >= 0 and len(paragraph) < _PROSE_LINES and lines[index].strip():
+        if _NOT_PROSE.match(lines[index]):
+            break  # the end of an earlier display or a heading: the paragraph starts after it
+        paragraph.insert(0, lines[index].strip().lstrip(">-*+ ").strip())
+        index -= 1
+    text = " ".join(paragraph).lower().rstrip(":. ")
+    sentence = _SENTENCE_END.split(text)[-1] if text else ""
+    return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
 
 
 # -- one block ------------------------------------------------------------------------------------

@@ -980,3 +980,29 @@ def test_a_premise_block_is_read_whole_or_not_at_all() -> None:
     text = "Assume that\n\n" + ALIGN % "V_{\\pi'}(s) &\\geq V_\\pi(s) \\\\\n\\zeta &\\geq 0"
     (passage,) = _unread(text)
     assert "\\zeta" in passage.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Premises: the sentence that leads into a block, wherever the source wraps it
+
+PREMISE_BLOCK = "$$\nV_\\pi(s) \\geq 0\n$$\n"
+
+
+@pytest.mark.parametrize(
+    ("prose", "premise"),
+    [
+        ("Suppose the new policy is at least as good\nas the old one, in every state:\n\n", True),
+        ("Suppose the new policy is at least as good\nas the old one, in every state:\n", True),  # no blank line
+        ("> We are given a policy that is\n> at least as good everywhere:\n\n", True),
+        ("The policy, as we assume\nhere, is greedy:\n\n", True),
+        ("Assume discounting.\nThe value of a state\nis never negative:\n\n", False),  # an earlier sentence
+        ("We assume nothing. The value is\n\n", False),
+        ("Then the value is\n\n", False),
+    ],
+    ids=["wrapped", "tight", "blockquote", "cue-mid-sentence", "earlier-sentence", "same-line", "none"],
+)
+def test_a_premise_is_the_sentence_leading_into_its_block(prose: str, premise: bool) -> None:
+    """The cue was looked for on the last non-empty line only, so a wrapped "Suppose …" was missed."""
+    reading = _read(prose + PREMISE_BLOCK)
+    chain = reading.derivation.items[-1]
+    assert (chain.mode == "implications") is premise, chain.mode
