@@ -255,9 +255,24 @@ def _items(
         context.policies.setdefault("pi_theta", PolicySpec("softmax"))
         context.policies["pi_theta'"] = PolicySpec("gradient-step", base="pi_theta")
         return [GradientDefinition(name="gradient update", block=block.index, line=rows[0].line, latex=rows[0].text)]
-    if chain.kind is ChainKind.EXPRESSION and not _about_policy_actions(rows, notation):
+    if (chain.kind is ChainKind.EXPRESSION or _lone_estimate(rows, premise or bool(assumptions))) and not (
+        _about_policy_actions(rows, notation)
+    ):
         return _expression_chain(block, rows, context, notation, path, skipped)
     return _statements(block, rows, context, notation, premise, path, assumptions, skipped)
+
+
+def _lone_estimate(rows: list[Row], argued: bool) -> bool:
+    """``Q_π(s,a) ≈ r(s,a) + γ V_π(s')`` alone in its block: a one-step chain, whose ``≈`` step marks
+    the new ``s'`` as sampled from ``P(·|s,a)`` (DESIGN §2), not a statement true for every ``s'``."""
+    if argued or len(rows) != 1:
+        return False
+    row = rows[0]
+    return (
+        bool(row.lhs and row.relations)
+        and not (row.quantifier or row.clauses or row.therefore or row.implies)
+        and all(link.relation == "≈" for link in row.relations)
+    )
 
 
 def _about_policy_actions(rows: list[Row], notation: Notation) -> bool:

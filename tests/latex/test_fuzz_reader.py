@@ -1006,3 +1006,20 @@ def test_a_premise_is_the_sentence_leading_into_its_block(prose: str, premise: b
     reading = _read(prose + PREMISE_BLOCK)
     chain = reading.derivation.items[-1]
     assert (chain.mode == "implications") is premise, chain.mode
+
+
+def test_a_lone_estimate_samples_its_new_next_state() -> None:
+    """``Q ≈ r + γV(s')`` alone in a block was a statement for every s' (fails); it is a one-step ``≈`` chain."""
+    reading = _read("$$\nQ_\\pi(s,a) \\approx r(s,a) + \\gamma V_\\pi(s')\n$$\n")
+    (chain,) = reading.derivation.items
+    assert isinstance(chain, ExpressionChain)
+    ((sample,),) = [step.sampled for step in chain.steps]
+    assert str(sample.variable) == "s'" and "s, a" in str(sample.distribution)
+    (step,) = check_derivation(reading.derivation, step_seconds=5).steps
+    assert step.verdict == "holds" and "exact only when" in step.message
+
+
+def test_a_lone_estimate_assumed_by_the_text_stays_a_premise() -> None:
+    reading = _read("Assume that\n\n$$\nQ_\\pi(s,a) \\approx r(s,a) + \\gamma V_\\pi(s')\n$$\n")
+    (chain,) = reading.derivation.items
+    assert isinstance(chain, StatementChain) and chain.mode == "implications"

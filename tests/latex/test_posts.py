@@ -49,12 +49,6 @@ POLICY_STATE_FROM_P = (
     "parser._paired_state returns P(s'|s,a)'s third argument (the action a) when P comes first, so "
     "symrl reads a ∼ π(·|a) and says fails"
 )
-SINGLE_ROW_APPROX = Gap(
-    H,
-    "a one-row '≈' statement is read as a statement line, where the new s' is not marked as "
-    "sampled from P(·|s,a) (only ≈ steps of expression chains are), so it is judged for every s' "
-    "and fails",
-)
 FIXED_TIME = Gap(
     H,
     "E_{τ∼ρ_π}[r(s_t,a_t) + γV_π(s_{t+1}) − V_π(s_t)] = 0 holds for every t; symrl says unknown "
@@ -133,8 +127,8 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
     },
     "td_error.md": {
         (1, 1): (H, H), (1, 2): (H, H), (1, 3): (H, H),  # E_{s'}[δ] = A
-        (2, 1): SINGLE_ROW_APPROX,  # Q ≈ r + γ V(s')
-        (3, 1): SINGLE_ROW_APPROX,  # A ≈ r + γ V(s') − V(s)
+        (2, 1): H,  # Q ≈ r + γ V(s') (one row: s' is sampled from P(·|s,a))
+        (3, 1): H,  # A ≈ r + γ V(s') − V(s)
         (4, 1): (H, H), (4, 2): (H, H),  # A = Q − V ≈ r + γ V(s') − V(s)
         (5, 1): FIXED_TIME,  # expected TD error of π along its own trajectories is 0
         (6, 1): (H, H),
