@@ -1023,3 +1023,14 @@ def test_a_lone_estimate_assumed_by_the_text_stays_a_premise() -> None:
     reading = _read("Assume that\n\n$$\nQ_\\pi(s,a) \\approx r(s,a) + \\gamma V_\\pi(s')\n$$\n")
     (chain,) = reading.derivation.items
     assert isinstance(chain, StatementChain) and chain.mode == "implications"
+
+
+def test_a_free_time_is_judged_for_every_time_and_the_report_says_so() -> None:
+    """``E_{ρ_π}[δ_t] = 0`` was unknown ('uses the time t outside a sum over it'); a free t means every t ≥ 0."""
+    td = "r(s_t,a_t) + \\gamma V_\\pi(s_{t+1}) - V_\\pi(s_t)"
+    steps = {}
+    for name, body in (("td", td), ("slip", "r(s_t,a_t) - V_\\pi(s_t)")):
+        text = f"$$\n\\mathbb{{E}}_{{\\tau \\sim \\rho_\\pi}}\\left[{body}\\right] = 0\n$$\n"
+        (steps[name],) = check_derivation(_read(text).derivation, step_seconds=10).steps
+    assert steps["td"].verdict == "holds" and "every t ≥ 0" in steps["td"].message
+    assert steps["slip"].verdict == "fails" and steps["slip"].counterexample is not None
