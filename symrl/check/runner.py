@@ -29,6 +29,7 @@ from symrl.check.results import ClaimResult, FileResult, StepResult, Suggestion
 from symrl.check.statement import Statement
 from symrl.check.world import CONDITIONS, FEATURE_DIMENSION, World
 from symrl.expr import Expectation, InitialDistribution, Sample, SumOver, policy_names
+from symrl.expr.evaluate import FREE_TIME_EXTRA, FREE_TIME_NOTE, free_times
 from symrl.mdp import (
     evaluate_policy,
     feature_softmax_policy,
@@ -167,6 +168,7 @@ def _expression_chain(chain: ExpressionChain, source: str, step_seconds: float) 
             code = "inherited"
         if step.relation is Relation.APPROX and outcome.verdict == "holds":
             message = _approx_exactness(previous_expr, step, chain.world, budget, message)
+        message += _free_time_note(message, previous_expr, step.expr)
         if anchored_relation is None and number > 1:
             message += "; the chain mixes ≥ and ≤, so it relates its start to this line by no single relation"
         if outcome.verdict == "fails" and code is None:
@@ -251,11 +253,19 @@ def _fact(line, block: int, number: int, chain, source: str, step_seconds: float
         anchored=None,
         condition=outcome.condition,
         evidence=outcome.judgement.evidence,
-        message=outcome.judgement.message,
+        message=outcome.judgement.message + _free_time_note(outcome.judgement.message, statement.lhs, statement.rhs),
         counterexample=_record(outcome.judgement),
         suggestion=outcome.suggestion,
         code=outcome.suggestion.code if outcome.suggestion else outcome.judgement.details.get("code"),
     )
+
+
+def _free_time_note(message: str, *sides: Expr) -> str:
+    """The reading of a free time ``t`` (every ``t ≥ 0``) and how far it was checked, or ''."""
+    times = ", ".join(sorted(str(time) for time in free_times(*sides)))
+    if "outside a sum over it" in message:  # the evaluator could not read it that way (e.g. γ^t E[…])
+        return ""
+    return "; " + FREE_TIME_NOTE.format(times=times, extra=FREE_TIME_EXTRA - 1) if times else ""
 
 
 def _statement_fields(line, block: int, number: int, source: str, chain_name: str) -> dict:

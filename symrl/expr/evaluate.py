@@ -46,12 +46,15 @@ from symrl.mdp import batched_inverse, policy_gradient, to_exact
 
 __all__ = [
     "BEHAVIOUR_POLICY",
+    "FREE_TIME_EXTRA",
+    "FREE_TIME_NOTE",
     "HORIZONS",
     "HORIZON_AXIS",
     "PARAMETER_AXIS",
     "EvaluationError",
     "Tensor",
     "evaluate",
+    "free_times",
     "has_exact_value",
     "has_trajectory_variables",
     "is_rational_expression",
@@ -158,6 +161,27 @@ def has_trajectory_variables(expr: Expr) -> bool:
     ):
         return False
     return any(has_trajectory_variables(arg) for arg in expr.args if isinstance(arg, Expr))
+
+
+def free_times(*exprs: Expr) -> set[Symbol]:
+    """Times of trajectory variables (``t`` of ``s_t``) that no sum binds: claims for every ``t ≥ 0``.
+
+    >>> from symrl.expr.nodes import StateAt
+    >>> sorted(map(str, free_times(StateAt(Symbol("t") + 1))))
+    ['t']
+    """
+    found: set[Symbol] = set()
+    for expr in exprs:
+        times = {symbol for node in expr.atoms(StateAt, ActionAt) for symbol in node.args[0].free_symbols}
+        found |= times & expr.free_symbols
+    return found
+
+
+FREE_TIME_NOTE = (
+    "{times} is free: read as every {times} ≥ 0, evaluated at {times} = 0 … n+{extra} on each n-state MDP "
+    "(for = the first n times decide every {times}; for an inequality the later ones are a sample)"
+)
+"""Said in a report whenever a step's sides use a free time (see ``_Evaluator.free_time_term``)."""
 
 
 def is_rational_expression(expr: Expr) -> bool:
@@ -487,9 +511,7 @@ class _Evaluator:
         if kind == "fixed":
             g, time = term[1], term[2]
             if not time.is_Integer:
-                raise EvaluationError(
-                    f"{sympy.latex(g)} uses the time {time} outside a sum over it; sum over {time} or fix it"
-                )
+                return self.free_time_term(coefficient, g, time, transition, pi)
             weights = _state_distribution(self.mdp.h, transition, time)
             return self.value_of(coefficient, {}).combine(self.step_value(g, time, weights, pi), np.multiply)
         g, index, lower, time_offset = term[1], term[2], term[3], term[4]
@@ -509,6 +531,34 @@ class _Evaluator:
             occupancy = np.einsum("bs,bst->bt", weights, self.resolvent(transition, base.data))
             value = self.step_value(g, time, occupancy, pi)
         return start.combine(value, np.multiply)
+
+    def free_time_term(self, coefficient: Expr, g: Expr, time: Expr, transition: np.ndarray, pi) -> Tensor:
+        """``E[g(s_{t+k}, …)]`` at a time ``t`` no sum binds: a claim for every ``t ≥ 0``, an axis ``t``.
+
+        The axis holds ``t = 0 … n + FREE_TIME_EXTRA − 1`` (``n`` states).  For equalities the first
+        ``n`` decide every ``t``: each side is ``h P_π^t`` applied to a fixed vector plus a constant,
+        and by Cayley–Hamilton ``P_π^t`` for ``t ≥ n`` is a combination of ``P_π^0 … P_π^{n−1}``.
+        For inequalities the later times are a sample, not a proof.
+        """
+        free = sorted(time.free_symbols, key=str)
+        variable = free[0] if len(free) == 1 else None
+        if variable is None or not sympy.expand(time - variable).is_Integer or coefficient.has(variable):
+            raise EvaluationError(
+                f"{sympy.latex(g)} uses the time {time} outside a sum over it; sum over {time} or fix it"
+            )
+        shift = int(sympy.expand(time - variable))
+        if shift < 0:
+            raise EvaluationError(f"{sympy.latex(g)} uses the time {time}, before the trajectory starts at t = 0")
+        name = str(variable)
+        self.kinds[name] = "time"
+        values = []
+        weights = _state_distribution(self.mdp.h, transition, shift)
+        for _ in range(self.mdp.num_states + FREE_TIME_EXTRA):
+            values.append(self.step_value(g, time, weights, pi))
+            weights = np.einsum("bs,bst->bt", weights, transition)
+        axes = values[0].axes
+        data = np.stack([value.aligned(axes) for value in values], axis=-1)
+        return self.value_of(coefficient, {}).combine(Tensor(data, (*axes, name)), np.multiply)
 
     def resolvent(self, transition: np.ndarray, base: np.ndarray) -> np.ndarray:
         """``(I - base P_π)^{-1}``, row s: ``Σ_j base^j Pr(s_j = · | s_0 = s)``."""
@@ -563,6 +613,9 @@ class _Evaluator:
             value = value.sum_over(axis)
         return value
 
+
+FREE_TIME_EXTRA = 8
+"""Times beyond the number of states at which a claim about every time ``t`` is also evaluated."""
 
 _MAX_EXPANDED_TERMS = 64
 _DIVERGENCE_TOLERANCE = 1e-9

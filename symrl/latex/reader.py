@@ -302,14 +302,36 @@ def _internal(where: str, error: BaseException) -> str:
     return f"{where}: {INTERNAL_ERROR} ({type(error).__name__}: {str(error)[:200]}); this passage is not checked"
 
 
+_PROSE_LINES = 12
+"""How far back the paragraph before a block is read for the sentence that leads into it."""
+_NOT_PROSE = re.compile(r"\s*(\$\$|\\\[|\\\]|\\begin\{|\\end\{|#|```|~~~)|.*\$\$\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _introduced_as_premise(lines: list[str], start_line: int) -> bool:
-    """Whether the last sentence of the prose just before a block introduces it as an assumption."""
-    for index in range(start_line - 2, max(start_line - 5, -1), -1):
-        text = lines[index].strip().lower()
-        if text:
-            sentence = text.rstrip(":. ").split(". ")[-1]
-            return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
-    return False
+    """Whether the sentence that leads into a block introduces it as an assumption.
+
+    That sentence is the last one of the paragraph just before the block, which may be wrapped
+    over several source lines ("Suppose the new policy … / … in every state:"); an earlier
+    sentence of the paragraph ("We assume γ < 1. Then") does not make the block a premise.
+
+    >>> _introduced_as_premise(["Suppose the policy is", "greedy:", "", "$$"], 4)
+    True
+    >>> _introduced_as_premise(["We assume nothing. The value is", "$$"], 2)
+    False
+    """
+    index = start_line - 2
+    while index >= 0 and index > start_line - 5 and not lines[index].strip():
+        index -= 1  # blank lines between the paragraph and the block
+    paragraph: list[str] = []
+    while index >= 0 and len(paragraph) < _PROSE_LINES and lines[index].strip():
+        if _NOT_PROSE.match(lines[index]):
+            break  # the end of an earlier display or a heading: the paragraph starts after it
+        paragraph.insert(0, lines[index].strip().lstrip(">-*+ ").strip())
+        index -= 1
+    text = " ".join(paragraph).lower().rstrip(":. ")
+    sentence = _SENTENCE_END.split(text)[-1] if text else ""
+    return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
 
 
 # -- one block ------------------------------------------------------------------------------------
@@ -344,9 +366,24 @@ def _items(
                 name="gradient update", block=block.index, line=rows[0].line, latex=first_link.rhs.strip()
             )
         ]
-    if chain.kind is ChainKind.EXPRESSION and not _about_policy_actions(rows, notation):
+    if (chain.kind is ChainKind.EXPRESSION or _lone_estimate(rows, premise or bool(assumptions))) and not (
+        _about_policy_actions(rows, notation)
+    ):
         return _expression_chain(block, rows, context, notation, path, skipped)
     return _statements(block, rows, context, notation, premise, path, assumptions, skipped)
+
+
+def _lone_estimate(rows: list[Row], argued: bool) -> bool:
+    """``Q_π(s,a) ≈ r(s,a) + γ V_π(s')`` alone in its block: a one-step chain, whose ``≈`` step marks
+    the new ``s'`` as sampled from ``P(·|s,a)`` (DESIGN §2), not a statement true for every ``s'``."""
+    if argued or len(rows) != 1:
+        return False
+    row = rows[0]
+    return (
+        bool(row.lhs and row.relations)
+        and not (row.quantifier or row.clauses or row.therefore or row.implies)
+        and all(link.relation == "≈" for link in row.relations)
+    )
 
 
 def _about_policy_actions(rows: list[Row], notation: Notation) -> bool:

@@ -44,6 +44,7 @@ from symrl.expr import (
     state,
     t,
 )
+from symrl.expr.evaluate import FREE_TIME_EXTRA, free_times
 from symrl.mdp import (
     FiniteMDP,
     action_values,
@@ -557,3 +558,26 @@ def test_visitation_expectation_is_linear_in_constants(exact_world: Instance) ->
     shifted = evaluate(Expectation(Reward(s, a) + 1, pair), exact_world).data[0]
     plain = evaluate(Expectation(Reward(s, a), pair), exact_world).data[0]
     assert shifted == plain + 1
+
+
+def test_a_free_time_is_an_axis_of_every_time_from_zero(exact_world: Instance) -> None:
+    """``E[r(s_t, a_t)]`` with ``t`` bound by no sum raised EvaluationError; it is a claim for every t ≥ 0."""
+    time = Symbol("t")
+    kinds: dict[str, str] = {}
+    free = evaluate(over_trajectories(Reward(StateAt(time + 1), ActionAt(time + 1))), exact_world, kinds)
+    assert free.axes == ("t",) and kinds["t"] == "time"
+    assert free.data.shape[1] == exact_world.mdp.num_states + FREE_TIME_EXTRA
+    for k in (0, 1, 4):  # entry k is the expectation at time k + 1
+        fixed = evaluate(over_trajectories(Reward(StateAt(Integer(k + 1)), ActionAt(Integer(k + 1)))), exact_world)
+        assert (free.data[:, k] == fixed.data).all()
+    assert free_times(over_trajectories(Sum(Reward(StateAt(time), ActionAt(time)), (time, 0, oo)))) == set()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [Symbol("gamma") ** Symbol("t") * Reward(StateAt(Symbol("t")), ActionAt(Symbol("t")))],
+    ids=["time-dependent-coefficient"],
+)
+def test_a_free_time_the_evaluator_cannot_read_for_every_time_is_refused(exact_world: Instance, body) -> None:
+    with pytest.raises(EvaluationError, match="outside a sum over it"):
+        evaluate(over_trajectories(body), exact_world)

@@ -1000,3 +1000,57 @@ def test_a_premise_block_is_read_whole_or_not_at_all() -> None:
     text = "Assume that\n\n" + ALIGN % "V_{\\pi'}(s) &\\geq V_\\pi(s) \\\\\n\\zeta &\\geq 0"
     (passage,) = _unread(text)
     assert "\\zeta" in passage.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Premises: the sentence that leads into a block, wherever the source wraps it
+
+PREMISE_BLOCK = "$$\nV_\\pi(s) \\geq 0\n$$\n"
+
+
+@pytest.mark.parametrize(
+    ("prose", "premise"),
+    [
+        ("Suppose the new policy is at least as good\nas the old one, in every state:\n\n", True),
+        ("Suppose the new policy is at least as good\nas the old one, in every state:\n", True),  # no blank line
+        ("> We are given a policy that is\n> at least as good everywhere:\n\n", True),
+        ("The policy, as we assume\nhere, is greedy:\n\n", True),
+        ("Assume discounting.\nThe value of a state\nis never negative:\n\n", False),  # an earlier sentence
+        ("We assume nothing. The value is\n\n", False),
+        ("Then the value is\n\n", False),
+    ],
+    ids=["wrapped", "tight", "blockquote", "cue-mid-sentence", "earlier-sentence", "same-line", "none"],
+)
+def test_a_premise_is_the_sentence_leading_into_its_block(prose: str, premise: bool) -> None:
+    """The cue was looked for on the last non-empty line only, so a wrapped "Suppose …" was missed."""
+    reading = _read(prose + PREMISE_BLOCK)
+    chain = reading.derivation.items[-1]
+    assert (chain.mode == "implications") is premise, chain.mode
+
+
+def test_a_lone_estimate_samples_its_new_next_state() -> None:
+    """``Q ≈ r + γV(s')`` alone in a block was a statement for every s' (fails); it is a one-step ``≈`` chain."""
+    reading = _read("$$\nQ_\\pi(s,a) \\approx r(s,a) + \\gamma V_\\pi(s')\n$$\n")
+    (chain,) = reading.derivation.items
+    assert isinstance(chain, ExpressionChain)
+    ((sample,),) = [step.sampled for step in chain.steps]
+    assert str(sample.variable) == "s'" and "s, a" in str(sample.distribution)
+    (step,) = check_derivation(reading.derivation, step_seconds=5).steps
+    assert step.verdict == "holds" and "exact only when" in step.message
+
+
+def test_a_lone_estimate_assumed_by_the_text_stays_a_premise() -> None:
+    reading = _read("Assume that\n\n$$\nQ_\\pi(s,a) \\approx r(s,a) + \\gamma V_\\pi(s')\n$$\n")
+    (chain,) = reading.derivation.items
+    assert isinstance(chain, StatementChain) and chain.mode == "implications"
+
+
+def test_a_free_time_is_judged_for_every_time_and_the_report_says_so() -> None:
+    """``E_{ρ_π}[δ_t] = 0`` was unknown ('uses the time t outside a sum over it'); a free t means every t ≥ 0."""
+    td = "r(s_t,a_t) + \\gamma V_\\pi(s_{t+1}) - V_\\pi(s_t)"
+    steps = {}
+    for name, body in (("td", td), ("slip", "r(s_t,a_t) - V_\\pi(s_t)")):
+        text = f"$$\n\\mathbb{{E}}_{{\\tau \\sim \\rho_\\pi}}\\left[{body}\\right] = 0\n$$\n"
+        (steps[name],) = check_derivation(_read(text).derivation, step_seconds=10).steps
+    assert steps["td"].verdict == "holds" and "every t ≥ 0" in steps["td"].message
+    assert steps["slip"].verdict == "fails" and steps["slip"].counterexample is not None

@@ -36,24 +36,8 @@ class Gap:
 
 Spec = str | tuple[str, str] | Gap
 
-# -- known gaps (each one is described in the xfail reason) --------------------------------------
+# -- known gaps: none left (a Gap names what symrl says instead of the right verdict) -------------
 
-SINGLE_ROW_APPROX = Gap(
-    H,
-    "a one-row '≈' statement is read as a statement line, where the new s' is not marked as "
-    "sampled from P(·|s,a) (only ≈ steps of expression chains are), so it is judged for every s' "
-    "and fails",
-)
-FIXED_TIME = Gap(
-    H,
-    "E_{τ∼ρ_π}[r(s_t,a_t) + γV_π(s_{t+1}) − V_π(s_t)] = 0 holds for every t; symrl says unknown "
-    "('uses the time t outside a sum over it')",
-)
-WRAPPED_PREMISE = (
-    "the premise cue 'Suppose' starts a sentence wrapped over two source lines; the reader only "
-    "looks at the last non-empty line before the block, so the premise is judged as a claim and "
-    "the conclusion without it (both fail)"
-)
 # -- the expectations -----------------------------------------------------------------------------
 
 EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
@@ -127,10 +111,10 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
     },
     "td_error.md": {
         (1, 1): (H, H), (1, 2): (H, H), (1, 3): (H, H),  # E_{s'}[δ] = A
-        (2, 1): SINGLE_ROW_APPROX,  # Q ≈ r + γ V(s')
-        (3, 1): SINGLE_ROW_APPROX,  # A ≈ r + γ V(s') − V(s)
+        (2, 1): H,  # Q ≈ r + γ V(s') (one row: s' is sampled from P(·|s,a))
+        (3, 1): H,  # A ≈ r + γ V(s') − V(s)
         (4, 1): (H, H), (4, 2): (H, H),  # A = Q − V ≈ r + γ V(s') − V(s)
-        (5, 1): FIXED_TIME,  # expected TD error of π along its own trajectories is 0
+        (5, 1): H,  # expected TD error of π along its own trajectories is 0 (for every free t)
         (6, 1): (H, H),
         (6, 2): (F, F),  # sign of the bootstrapped term flipped
         (7, 1): (H, H),
@@ -145,8 +129,8 @@ EXPECTED: dict[str, dict[tuple[int, int], Spec]] = {
         (6, 1): NC, (6, 2): (H, H),  # π optimal ∴ A_π ≤ 0 (this direction holds too)
         (7, 1): NC, (7, 2): (H, H),  # A_π ≥ 0 ∴ E_{ρ_π'}[Σ γ^t A_π] ≥ 0
         (8, 1): NC, (8, 2): (F, F),  # wrong direction: positive mean advantage ⇏ positive on every visited pair
-        (9, 1): Gap(NC, WRAPPED_PREMISE),  # "Suppose …": a premise, not a claim
-        (10, 1): Gap(H, WRAPPED_PREMISE),  # follows from the premise by the policy improvement theorem
+        (9, 1): NC,  # "Suppose …" (a sentence wrapped over two lines): a premise, not a claim
+        (10, 1): H,  # follows from the premise by the policy improvement theorem
     },
     "bellman_optimality.tex": {
         (1, 1): H,  # V* = max_a [r + γ Σ P V*]

@@ -147,7 +147,8 @@ def test_an_unread_passage_carries_its_source_line_and_the_column_of_the_offendi
 INLINE_POST = (
     "Values never exceed the best action value, $V_\\pi(s) \\leq \\max_a Q_\\pi(s, a)$, and a slip\n"
     "would be $V_\\pi(s) = \\max_a Q_\\pi(s, a)$. Assume $A_\\pi(s, a) \\leq 0$ for now; the notation\n"
-    "$s \\in S$ is not a claim.\n\n$$\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\n$$\n"
+    "$s \\in S$ is not a claim. The objective is the mean start value:\n\n"
+    "$$\n\\eta(\\pi) = \\mathbb{E}_{s \\sim h}[V_\\pi(s)]\n$$\n"
 )
 
 
