@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -76,7 +77,8 @@ class World:
     """Universally quantified MDPs and policies, optionally restricted by a text's setting.
 
     ``example`` imposes an example MDP described by a text (it receives and returns an
-    ``Instance``); ``bindings`` pin named states/actions of that example to indices; ``episodic``
+    ``Instance``, and must not change its arrays in place: exact draws are shared between worlds
+    and read-only); ``bindings`` pin named states/actions of that example to indices; ``episodic``
     makes every trajectory end in an absorbing zero-reward state so that undiscounted sums over
     time converge.
     """
@@ -125,20 +127,12 @@ class World:
 
     def exact_instance(self, names: set[str], states: int, actions: int, seed: int) -> Instance:
         """One MDP with small rational entries (a readable counterexample if it is one)."""
-        kinds = (
-            ["deterministic"]
-            if "deterministic-transitions" in self.conditions
-            else ["dense", "deterministic", "sparse", "absorbing"]
+        shape = (
+            "deterministic-transitions" in self.conditions,
+            "full-support-initial" in self.conditions,
+            self.episodic,
         )
-        mdp = random_mdp(states, actions, seed=seed, kind=kinds[seed % len(kinds)], backend="exact")
-        h = mdp.h
-        if seed % 3 == 2:  # a point mass: trajectory identities become pointwise ones
-            h = np.zeros_like(h)
-            h[0, seed % states] = flint.fmpq(1)
-        h = self._initial(h, numeric=False)
-        P, r = self._episodic(mdp.P, mdp.r, numeric=False)
-        mdp = FiniteMDP.create(P, r, h, mdp.gamma, backend="exact")
-        return self._finish(mdp, names, seed)
+        return self._finish(_exact_mdp(states, actions, seed, *shape), names, seed)
 
     def symbolic_instance(self, names: set[str], states: int = 2, actions: int = 2) -> Instance:
         """The generic symbolic MDP with a generic stochastic table for every policy named."""
@@ -278,6 +272,30 @@ class World:
             ordered.remove(BEHAVIOUR_POLICY)
             ordered.append(BEHAVIOUR_POLICY)
         return ordered
+
+
+@functools.lru_cache(maxsize=512)
+def _exact_mdp(
+    states: int, actions: int, seed: int, deterministic: bool, full_support: bool, episodic: bool
+) -> FiniteMDP:
+    """The exact MDP of ``World.exact_instance`` (policies aside), drawn once per shape and seed.
+
+    Many worlds (conditions, policies, examples) share these draws; the arrays are made read-only
+    so that no caller can change a cached MDP in place.
+    """
+    kinds = ["deterministic"] if deterministic else ["dense", "deterministic", "sparse", "absorbing"]
+    mdp = random_mdp(states, actions, seed=seed, kind=kinds[seed % len(kinds)], backend="exact")
+    h = mdp.h
+    if seed % 3 == 2:  # a point mass: trajectory identities become pointwise ones
+        h = np.zeros_like(h)
+        h[0, seed % states] = flint.fmpq(1)
+    world = World(conditions=frozenset({"full-support-initial"} if full_support else ()), episodic=episodic)
+    h = world._initial(h, numeric=False)
+    P, r = world._episodic(mdp.P, mdp.r, numeric=False)
+    mdp = FiniteMDP.create(P, r, h, mdp.gamma, backend="exact")
+    for array in (mdp.P, mdp.r, mdp.h, mdp.gamma):
+        array.setflags(write=False)
+    return mdp
 
 
 def _optimal_policy(mdp: FiniteMDP) -> np.ndarray:

@@ -32,6 +32,7 @@ from symrl.expr.nodes import (
     OptimalValue,
     PolicyAction,
     PolicyProbability,
+    PolicySymbol,
     Return,
     Reward,
     SameState,
@@ -152,6 +153,11 @@ def evaluate(expr: Expr, instance: Instance, axis_kinds: dict[str, str] | None =
     return evaluator.value_of(expr, {})
 
 
+def _name(symbol: Expr) -> str:
+    """The name of a variable or policy symbol (``str`` runs SymPy's printer: slow in inner loops)."""
+    return symbol.name if type(symbol) in (Symbol, PolicySymbol) else str(symbol)
+
+
 def has_trajectory_variables(expr: Expr) -> bool:
     """Whether ``expr`` uses ``s_t``/``a_t`` outside a trajectory expectation."""
     if isinstance(expr, (StateAt, ActionAt)):
@@ -265,18 +271,18 @@ class _Evaluator:
         if isinstance(expr, sympy.log):
             return self.logarithm(expr, trajectory)
         if isinstance(expr, Occupancy):
-            return self.lookup(self.instance.evaluation(str(expr.args[0])).occupancy, expr.args[1:], ("state",),
+            return self.lookup(self.instance.evaluation(_name(expr.args[0])).occupancy, expr.args[1:], ("state",),
                                trajectory)  # fmt: skip
         if isinstance(expr, Value):
-            return self.lookup(self.instance.evaluation(str(expr.args[0])).V, expr.args[1:], ("state",), trajectory)
+            return self.lookup(self.instance.evaluation(_name(expr.args[0])).V, expr.args[1:], ("state",), trajectory)
         if isinstance(expr, ActionValue):
-            table = self.instance.evaluation(str(expr.args[0])).Q
+            table = self.instance.evaluation(_name(expr.args[0])).Q
             return self.lookup(table, expr.args[1:], ("state", "action"), trajectory)
         if isinstance(expr, Advantage):
-            table = self.instance.evaluation(str(expr.args[0])).A
+            table = self.instance.evaluation(_name(expr.args[0])).A
             return self.lookup(table, expr.args[1:], ("state", "action"), trajectory)
         if isinstance(expr, Return):
-            return Tensor(self.instance.evaluation(str(expr.args[0])).eta, ())
+            return Tensor(self.instance.evaluation(_name(expr.args[0])).eta, ())
         if isinstance(expr, OptimalValue):
             return self.lookup(self.instance.optimal_values(), expr.args, ("state",), trajectory)
         if isinstance(expr, Reward):
@@ -286,11 +292,11 @@ class _Evaluator:
             return self.lookup(self.mdp.P, (s, a, nxt), ("state", "action", "state"), trajectory)
         if isinstance(expr, PolicyProbability):
             pi, a, s = expr.args
-            return self.lookup(self.instance.policy(str(pi)), (s, a), ("state", "action"), trajectory)
+            return self.lookup(self.instance.policy(_name(pi)), (s, a), ("state", "action"), trajectory)
         if isinstance(expr, InitialProbability):
             return self.lookup(self.mdp.h, expr.args, ("state",), trajectory)
         if isinstance(expr, SumOver):
-            name = str(expr.variable)
+            name = _name(expr.variable)
             value = self.value_of(expr.body, trajectory)
             if name in value.axes:
                 return value.sum_over(name)
@@ -306,11 +312,11 @@ class _Evaluator:
             )
             return self.lookup(table, expr.args, ("state", "state"), trajectory)
         if isinstance(expr, MaxOver):
-            self.kinds.setdefault(str(expr.variable), "action")
+            self.kinds.setdefault(_name(expr.variable), "action")
             body = self.value_of(expr.body, trajectory)
             if PARAMETER_AXIS in body.axes:
                 raise EvaluationError("the maximum of a gradient (a vector over θ) is not defined")
-            return body.max_over(str(expr.variable))
+            return body.max_over(_name(expr.variable))
         if isinstance(expr, Expectation):
             return self.expectation(expr, trajectory)
         if isinstance(expr, Sum):
@@ -352,7 +358,7 @@ class _Evaluator:
         log_of_return = isinstance(body, sympy.log) and isinstance(inner, Return)
         if not isinstance(inner, (Return, PolicyProbability)) or log_of_return:
             raise EvaluationError(f"∇_θ of {sympy.latex(body)} is not known (only of η(θ), log π_θ(a|s), π_θ(a|s))")
-        name = str(inner.args[0])
+        name = _name(inner.args[0])
         if name != "pi_theta":
             raise EvaluationError(f"∇_θ differentiates the parametrised policy π_θ, not {sympy.latex(inner.args[0])}")
         features = self.features(name)
@@ -415,7 +421,7 @@ class _Evaluator:
                 )
             return tensor.rename(slot, trajectory[key])
         if isinstance(arg, Symbol):
-            name = str(arg)
+            name = _name(arg)
             if name in self.instance.bindings:
                 return tensor.take(slot, self.instance.bindings[name])
             self.kinds.setdefault(name, kind)
@@ -427,7 +433,7 @@ class _Evaluator:
             return tensor.take(slot, int(arg))
         if isinstance(arg, PolicyAction) and kind == "action":
             pi, s = arg.args
-            choice = self.lookup(self.instance.policy(str(pi)), (s, Symbol(slot)), ("state", "action"), trajectory)
+            choice = self.lookup(self.instance.policy(_name(pi)), (s, Symbol(slot)), ("state", "action"), trajectory)
             return tensor.combine(choice, np.multiply).sum_over(slot)
         raise EvaluationError(f"cannot use {sympy.latex(arg)} as a {kind} argument")
 
@@ -436,19 +442,19 @@ class _Evaluator:
         dist = sample.distribution
         var = sample.variable
         if isinstance(dist, InitialDistribution):
-            self.kinds[str(var)] = "state"
-            return Tensor(self.mdp.h, (str(var),))
+            self.kinds[_name(var)] = "state"
+            return Tensor(self.mdp.h, (_name(var),))
         if isinstance(dist, PolicyDistribution):
-            self.kinds[str(var)] = "action"
+            self.kinds[_name(var)] = "action"
             pi, s = dist.args
-            return self.lookup(self.instance.policy(str(pi)), (s, var), ("state", "action"), trajectory)
+            return self.lookup(self.instance.policy(_name(pi)), (s, var), ("state", "action"), trajectory)
         if isinstance(dist, TransitionDistribution):
-            self.kinds[str(var)] = "state"
+            self.kinds[_name(var)] = "state"
             s, a = dist.args
             return self.lookup(self.mdp.P, (s, a, var), ("state", "action", "state"), trajectory)
         if isinstance(dist, VisitationDistribution):
-            pi = str(dist.args[0])
-            names = [str(v) for v in (var.args if isinstance(var, sympy.Tuple) else (var,))]
+            pi = _name(dist.args[0])
+            names = [_name(v) for v in (var.args if isinstance(var, sympy.Tuple) else (var,))]
             if len(names) == 1:  # s ∼ d^π: the normalised discounted visitation of states
                 self.kinds[names[0]] = "state"
                 occupancy = self.instance.evaluation(pi).occupancy
@@ -468,7 +474,7 @@ class _Evaluator:
         if trajectory_samples:
             if len(samples) != 1:
                 raise EvaluationError("a trajectory expectation cannot also sample other variables")
-            return self.trajectory_expectation(expr.body, str(trajectory_samples[0].distribution.policy))
+            return self.trajectory_expectation(expr.body, _name(trajectory_samples[0].distribution.policy))
         # Sample outermost first so that later samples can condition on earlier variables.
         value = self.value_of(expr.body, trajectory)
         for sample in reversed(samples):
@@ -549,7 +555,7 @@ class _Evaluator:
         shift = int(sympy.expand(time - variable))
         if shift < 0:
             raise EvaluationError(f"{sympy.latex(g)} uses the time {time}, before the trajectory starts at t = 0")
-        name = str(variable)
+        name = _name(variable)
         self.kinds[name] = "time"
         values = []
         weights = _state_distribution(self.mdp.h, transition, shift)
@@ -651,7 +657,7 @@ def _reciprocal(data: np.ndarray) -> np.ndarray:
 
 def _sample_names(sample: Sample) -> list[str]:
     var = sample.variable
-    return [str(v) for v in (var.args if isinstance(var, sympy.Tuple) else (var,))]
+    return [_name(v) for v in (var.args if isinstance(var, sympy.Tuple) else (var,))]
 
 
 def _state_distribution(h: np.ndarray, transition: np.ndarray, steps: int) -> np.ndarray:
@@ -764,9 +770,9 @@ def policy_names(expr: Expr) -> set[str]:
         names.add(BEHAVIOUR_POLICY)
     for node in sympy.preorder_traversal(expr):
         if isinstance(node, (Value, ActionValue, Advantage, PolicyProbability, PolicyAction, Occupancy)):
-            names.add(str(node.args[0]))
+            names.add(_name(node.args[0]))
         elif isinstance(node, Return):
-            names.add(str(node.args[0]))
+            names.add(_name(node.args[0]))
         elif isinstance(node, (PolicyDistribution, TrajectoryDistribution, VisitationDistribution)):
-            names.add(str(node.args[0]))
+            names.add(_name(node.args[0]))
     return names

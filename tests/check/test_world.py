@@ -7,7 +7,8 @@ import pytest
 
 from symrl.check import CONDITIONS, PolicySpec, World
 from symrl.check.world import EXACT_SIZES, NUMERIC_SIZES, WorldError
-from symrl.mdp import evaluate_policy
+from symrl.expr import Instance
+from symrl.mdp import FiniteMDP, evaluate_policy
 
 NAMES = {"pi", "pi'"}
 
@@ -120,13 +121,17 @@ def test_instances_are_reproducible_from_their_seed() -> None:
 
 def test_example_hook_and_bindings_reach_the_instance() -> None:
     def impose(instance):
-        instance.mdp.r[:, 0, 0] = 7
-        return instance
+        r = instance.mdp.r.copy()  # drawn arrays are shared between worlds, and read-only
+        r[:, 0, 0] = 7
+        mdp = FiniteMDP.create(instance.mdp.P, r, instance.mdp.h, instance.mdp.gamma, backend="exact")
+        return Instance(mdp, instance.policies, instance.bindings)
 
     world = World(example=impose, bindings=(("s", 1),))
     instance = world.exact_instance(NAMES, 2, 2, seed=0)
     assert instance.mdp.r[0, 0, 0] == 7
     assert instance.bindings == {"s": 1}
+    with pytest.raises(ValueError, match="read-only"):  # a hook cannot change a shared draw in place
+        World().exact_instance(NAMES, 2, 2, seed=0).mdp.r[:, 0, 0] = 1
 
 
 def test_symbolic_instance_has_a_table_for_every_policy() -> None:
