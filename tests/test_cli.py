@@ -429,3 +429,11 @@ def test_inline_option_judges_inline_relations(runner, tmp_path):
     assert runner.invoke(app, ["check", str(post), "--no-cache"]).exit_code == EXIT_HOLDS  # nothing to judge
     result = runner.invoke(app, ["check", str(post), "--no-cache", "--inline"])
     assert result.exit_code == EXIT_FAILS and "post.md:1: step 1 (=) FAILS" in result.output
+
+
+def test_explain_reads_a_post_with_its_declared_example(runner):
+    post = Path(__file__).parent / "posts" / "worked_example.md"
+    result = runner.invoke(app, ["explain", f"{post}:45"])
+    assert result.exit_code == EXIT_FAILS, result.output
+    assert "worked_example.md:45: step 1 (=) FAILS" in result.output
+    assert "a_1 = 0, a_2 = 1, s = 0, s' = 1" in result.output  # the example's named states and actions
