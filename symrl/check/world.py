@@ -120,8 +120,8 @@ class World:
         r[quarter : 2 * quarter] *= EXTREME_REWARD_SCALE
         point_mass = rng.integers(0, states, size=batch)
         h[2 * quarter : 3 * quarter] = np.eye(states)[point_mass[2 * quarter : 3 * quarter]]
-        h = self._initial(h, numeric=True)
-        P, r = self._episodic(P, r, numeric=True)
+        h = _initial(h, "full-support-initial" in self.conditions, numeric=True)
+        P, r = _episodic(P, r, self.episodic, numeric=True)
         mdp = FiniteMDP.create(P, r, h, discount, backend="numeric")
         return self._finish(mdp, names, seed)
 
@@ -179,28 +179,6 @@ class World:
         return not self.episodic
 
     # -- helpers ---------------------------------------------------------------------------
-    def _initial(self, h: np.ndarray, *, numeric: bool) -> np.ndarray:
-        if "full-support-initial" not in self.conditions:
-            return h
-        states = h.shape[-1]
-        if numeric:
-            return (h + 1.0 / states) / 2.0
-        return (h + flint.fmpq(1, states)) * flint.fmpq(1, 2)
-
-    def _episodic(self, P: np.ndarray, r: np.ndarray, *, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
-        if not self.episodic or P.shape[1] < 2:
-            return P, r
-        end = 1.0 / EPISODE_END_PROBABILITY if numeric else flint.fmpq(1, EPISODE_END_PROBABILITY)
-        terminal = np.zeros(P.shape[1], dtype=P.dtype if numeric else object)
-        if not numeric:
-            terminal[:] = [flint.fmpq(0)] * P.shape[1]
-        terminal[-1] = 1 if numeric else flint.fmpq(1)
-        P = P * (1 - end) + end * terminal
-        P[:, -1] = terminal
-        r = r.copy()
-        r[:, -1] = 0
-        return P, r
-
     def _finish(self, mdp: FiniteMDP, names: set[str], seed: int) -> Instance:
         instance = Instance(mdp, {}, dict(self.bindings))
         deterministic_only = "deterministic-policies" in self.conditions
@@ -274,6 +252,32 @@ class World:
         return ordered
 
 
+def _initial(h: np.ndarray, full_support: bool, *, numeric: bool) -> np.ndarray:
+    """``h``, or with ``full_support`` its average with the uniform distribution (every state > 0)."""
+    if not full_support:
+        return h
+    states = h.shape[-1]
+    if numeric:
+        return (h + 1.0 / states) / 2.0
+    return (h + flint.fmpq(1, states)) * flint.fmpq(1, 2)
+
+
+def _episodic(P: np.ndarray, r: np.ndarray, episodic: bool, *, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
+    """With ``episodic``, every step ends in the last (absorbing, zero-reward) state with probability 1/4."""
+    if not episodic or P.shape[1] < 2:
+        return P, r
+    end = 1.0 / EPISODE_END_PROBABILITY if numeric else flint.fmpq(1, EPISODE_END_PROBABILITY)
+    terminal = np.zeros(P.shape[1], dtype=P.dtype if numeric else object)
+    if not numeric:
+        terminal[:] = [flint.fmpq(0)] * P.shape[1]
+    terminal[-1] = 1 if numeric else flint.fmpq(1)
+    P = P * (1 - end) + end * terminal
+    P[:, -1] = terminal
+    r = r.copy()
+    r[:, -1] = 0
+    return P, r
+
+
 @functools.lru_cache(maxsize=512)
 def _exact_mdp(
     states: int, actions: int, seed: int, deterministic: bool, full_support: bool, episodic: bool
@@ -289,9 +293,8 @@ def _exact_mdp(
     if seed % 3 == 2:  # a point mass: trajectory identities become pointwise ones
         h = np.zeros_like(h)
         h[0, seed % states] = flint.fmpq(1)
-    world = World(conditions=frozenset({"full-support-initial"} if full_support else ()), episodic=episodic)
-    h = world._initial(h, numeric=False)
-    P, r = world._episodic(mdp.P, mdp.r, numeric=False)
+    h = _initial(h, full_support, numeric=False)
+    P, r = _episodic(mdp.P, mdp.r, episodic, numeric=False)
     mdp = FiniteMDP.create(P, r, h, mdp.gamma, backend="exact")
     for array in (mdp.P, mdp.r, mdp.h, mdp.gamma):
         array.setflags(write=False)
