@@ -258,8 +258,7 @@ def _with_inline(blocks: list[MathBlock], text: str, path: str) -> list[MathBloc
 def _inline_premise(lines: list[str], line: int, column: int) -> bool:
     """Whether the sentence an inline formula sits in, up to the formula, states an assumption."""
     before = lines[line - 1][: column - 1].lower() if 1 <= line <= len(lines) else ""
-    sentence = before.split(". ")[-1]
-    return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
+    return _states_assumption(_SENTENCE_END.split(before)[-1])
 
 
 def _declared(text: str, path: str, declarations: Declarations | None) -> tuple[Declarations, list[Unread]]:
@@ -330,7 +329,11 @@ def _introduced_as_premise(lines: list[str], start_line: int) -> bool:
         paragraph.insert(0, lines[index].strip().lstrip(">-*+ ").strip())
         index -= 1
     text = " ".join(paragraph).lower().rstrip(":. ")
-    sentence = _SENTENCE_END.split(text)[-1] if text else ""
+    return _states_assumption(_SENTENCE_END.split(text)[-1] if text else "")
+
+
+def _states_assumption(sentence: str) -> bool:
+    """Whether a (lower-case) sentence states an assumption: it uses one of :data:`PREMISE_CUES`."""
     return any(sentence.startswith(cue) or f" {cue}" in sentence for cue in PREMISE_CUES)
 
 
