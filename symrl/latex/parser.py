@@ -152,6 +152,7 @@ class Notation:
     parameter_macro: str = "\\theta"
     constants: dict[str, Expr] = field(default_factory=dict)
     macros: dict[str, str] = field(default_factory=dict)  # a post's own macros: ``\\E`` → ``\\mathbb{E}``
+    macro_arguments: dict[str, int] = field(default_factory=dict)  # ``\\newcommand{\\E}[1]{…}``: 1
 
 
 class ArgMax(sympy.Expr):
@@ -260,30 +261,76 @@ MAX_EXPANDED_TOKENS = 20_000
 """Tokens a formula may grow to by macro expansion."""
 
 
-def expand_macros(tokens: list[Token], macros: dict[str, str]) -> list[Token]:
-    """``tokens`` with each declared macro (no arguments) replaced by its definition's tokens.
+def expand_macros(
+    tokens: list[Token], macros: dict[str, str], arguments: dict[str, int] | None = None
+) -> list[Token]:
+    """``tokens`` with each declared macro replaced by its definition's tokens.
 
-    Every token of an expansion keeps the offset of the macro it came from, so an error inside
-    it points at the macro as written.
+    A macro with ``arguments[name]`` = n takes the n groups after it (``{…}`` or one token) for
+    ``#1`` … ``#n``.  Every token of a definition keeps the offset of the macro it came from, and
+    every token of an argument its own, so an error points at what was written.
 
     >>> [t.text for t in expand_macros(tokenize(r"\\E[x]"), {r"\\E": r"\\mathbb{E}"})]
     ['\\\\mathbb', '{', 'E', '}', '[', 'x', ']']
+    >>> [t.text for t in expand_macros(tokenize(r"\\Ex{V(s)}"), {r"\\Ex": r"E[#1]"}, {r"\\Ex": 1})]
+    ['E', '[', 'V', '(', 's', ')', ']']
     """
+    arguments = arguments or {}
     for _ in range(MACRO_PASSES):
         if not any(token.text in macros for token in tokens):
             return tokens
         expanded: list[Token] = []
-        for token in tokens:
-            if token.text in macros:
-                expanded += [Token(t.kind, t.text, token.offset) for t in tokenize(macros[token.text])]
-            else:
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            index += 1
+            if token.text not in macros:
                 expanded.append(token)
+                continue
+            values = []
+            for number in range(1, arguments.get(token.text, 0) + 1):
+                value, index = _macro_argument(tokens, index, token, number)
+                values.append(value)
+            expanded += _substituted(tokenize(macros[token.text]), values, token)
             if len(expanded) > MAX_EXPANDED_TOKENS:
                 message = f"the macro {token.text} expands to more than {MAX_EXPANDED_TOKENS} tokens"
                 raise ParseError(message, token.offset)
         tokens = expanded
     looping = next(token for token in tokens if token.text in macros)
     raise ParseError(f"the macro {looping.text} does not stop expanding (it uses itself)", looping.offset)
+
+
+def _macro_argument(tokens: list[Token], index: int, macro: Token, number: int) -> tuple[list[Token], int]:
+    """Argument ``number`` of ``macro`` starting at ``tokens[index]``: a braced group or one token."""
+    if index >= len(tokens):
+        raise ParseError(f"the macro {macro.text} needs argument #{number}, found the end of the formula", macro.offset)
+    if tokens[index].text != "{":
+        return [tokens[index]], index + 1
+    depth = 0
+    for end in range(index, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[end].text, 0)
+        if depth == 0:
+            return tokens[index + 1 : end], end + 1
+    raise ParseError(f"argument #{number} of the macro {macro.text} is never closed", tokens[index].offset)
+
+
+def _substituted(body: list[Token], values: list[list[Token]], macro: Token) -> list[Token]:
+    """A macro's body at the macro's offset, with ``#k`` replaced by argument ``k``."""
+    result: list[Token] = []
+    position = 0
+    while position < len(body):
+        token = body[position]
+        following = body[position + 1] if position + 1 < len(body) else None
+        if token.text == "#" and following is not None and following.text.isdigit():
+            number = int(following.text)
+            if not 1 <= number <= len(values):
+                raise ParseError(f"the macro {macro.text} uses #{number} but takes {len(values)}", macro.offset)
+            result += values[number - 1]
+            position += 2
+            continue
+        result.append(Token(token.kind, token.text, macro.offset))
+        position += 1
+    return result
 
 
 class Parser:
@@ -294,7 +341,7 @@ class Parser:
         self.notation = notation or Notation()
         self.tokens = tokenize(latex)
         if self.notation.macros:
-            self.tokens = expand_macros(self.tokens, self.notation.macros)
+            self.tokens = expand_macros(self.tokens, self.notation.macros, self.notation.macro_arguments)
         self.position = 0
         self.depth = 0
         self.anchor: Token | None = None  # what an empty sub-parser's "end of formula" follows

@@ -162,9 +162,15 @@ def read_document(
     lines = re.split(r"\r\n|\r|\n", text)  # numbered as the Markdown parser numbers them
     declared, unread = _declared(text, path, declarations)
     notation = notation or declared.notation
-    defined = {d.name: d.body for d in macro_definitions(text) if d.arguments == 0}
-    if defined:  # the post's \newcommand macros, unless declarations say otherwise
-        notation = dataclasses.replace(notation, macros={**defined, **notation.macros})
+    definitions = macro_definitions(text)
+    if definitions:  # the post's \newcommand macros, unless declarations say otherwise
+        declared_names = set(notation.macros)
+        own = [d for d in definitions if d.name not in declared_names]
+        notation = dataclasses.replace(
+            notation,
+            macros={**{d.name: d.body for d in own}, **notation.macros},
+            macro_arguments={**{d.name: d.arguments for d in own if d.arguments}, **notation.macro_arguments},
+        )
     context = _Context()
     context.policies.update(declared.policies)
     items: list = []

@@ -357,3 +357,29 @@ def test_a_malformed_tex_declaration_is_reported_at_its_line() -> None:
     tex = "% ```symrl\n% assume = [\n% ```\n\\begin{equation}\nV_\\pi(s) = V_\\pi(s)\n\\end{equation}\n"
     (unread,) = read_document(tex, "notes.tex").unread
     assert unread.line == 2 and "not valid TOML" in unread.message
+
+
+def test_a_newcommand_with_arguments_is_expanded_with_them() -> None:
+    post = (
+        "$$\n\\newcommand{\\Ex}[2]{\\mathbb{E}_{#1}\\left[#2\\right]}\n$$\n\n"
+        "$$\n\\eta(\\pi) = \\Ex{s \\sim h}{V_\\pi(s)}\n$$\n\n"
+        "$$\nV_\\pi(s) = \\Ex{a \\sim \\pi}{r(s, a) - \\gamma \\Ex{s' \\sim P(\\cdot|s,a)}{V_\\pi(s')}}\n$$\n"
+    )
+    reading = read_document(post, "post.md")
+    assert reading.unread == []
+    # the second is a sign slip inside a nested use of the macro
+    assert [step.verdict for step in check_derivation(reading.derivation).steps] == ["holds", "fails"]
+
+
+@pytest.mark.parametrize(
+    ("use", "message", "at"),
+    [
+        ("\\Ex{s \\sim h}", "needs argument #2", "\\Ex"),
+        ("\\Ex{s \\sim h}{V_\\pi(s)", "argument #2 of the macro \\Ex is never closed", "{V_"),
+    ],
+)
+def test_a_macro_missing_its_arguments_is_unread_where_it_goes_wrong(use: str, message: str, at: str) -> None:
+    post = f"$$\n\\newcommand{{\\Ex}}[2]{{\\mathbb{{E}}_{{#1}}[#2]}}\n$$\n\n$$\n\\eta(\\pi) = {use}\n$$\n"
+    (unread,) = read_document(post, "post.md").unread
+    assert message in unread.message
+    assert unread.excerpt[unread.column - 1 :].startswith(at)
