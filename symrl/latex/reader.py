@@ -166,10 +166,11 @@ def read_document(
     if definitions:  # the post's \newcommand macros, unless declarations say otherwise
         declared_names = set(notation.macros)
         own = [d for d in definitions if d.name not in declared_names]
+        arities = {d.name: d.arguments for d in own}  # the last definition of a name wins, body and arity
         notation = dataclasses.replace(
             notation,
             macros={**{d.name: d.body for d in own}, **notation.macros},
-            macro_arguments={**{d.name: d.arguments for d in own if d.arguments}, **notation.macro_arguments},
+            macro_arguments={**{name: n for name, n in arities.items() if n}, **notation.macro_arguments},
         )
     context = _Context()
     context.policies.update(declared.policies)

@@ -383,3 +383,12 @@ def test_a_macro_missing_its_arguments_is_unread_where_it_goes_wrong(use: str, m
     (unread,) = read_document(post, "post.md").unread
     assert message in unread.message
     assert unread.excerpt[unread.column - 1 :].startswith(at)
+
+
+def test_a_renewed_macro_takes_the_arguments_of_its_last_definition() -> None:
+    post = (
+        "$$\n\\newcommand{\\Ex}[1]{\\mathbb{E}[#1]}\n\\renewcommand{\\Ex}{\\mathbb{E}_{s \\sim h}}\n$$\n\n"
+        "$$\n\\eta(\\pi) = \\Ex[V_\\pi(s)]\n$$\n"
+    )
+    reading = read_document(post, "post.md")
+    assert reading.unread == [] and [s.verdict for s in check_derivation(reading.derivation).steps] == ["holds"]
