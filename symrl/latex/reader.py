@@ -511,7 +511,7 @@ def _expression_chain(
                 found = block.latex.rfind(row.quantifier, 0, anchor)
                 raise _unreadable_at(message, row, found if found >= 0 else anchor)
         for link in row.relations:
-            relation = _relation(link, row)
+            relation = _statement_relation(row, link, " in a chain")
             try:
                 expr = _judgeable(_side(link.rhs, row, link, notation), row, link)
             except _Unreadable as error:
@@ -778,10 +778,11 @@ def _statement_line(row: Row, context: _Context, notation: Notation, block_latex
     return _built_line(row, link, parsed.lhs, parsed.rhs, parsed.domain, context)
 
 
-def _statement_relation(row: Row, link: Link) -> Relation:
+def _statement_relation(row: Row, link: Link, where: str = "") -> Relation:
+    """The relation of ``link``; ``where`` ("in a chain") completes the message when it is not judged."""
     relation = _RELATIONS.get(link.relation)
     if relation is None:
-        raise _unreadable_at(f"the relation {link.latex} is not one symrl judges", row, link.offset)
+        raise _unreadable_at(f"the relation {link.latex} is not one symrl judges{where}", row, link.offset)
     if relation is Relation.EQUIV:
         raise _unreadable_at(_EQUIV_ONLY, row, link.offset)
     return relation
@@ -945,15 +946,6 @@ def _trajectory_factor(rhs: Expr, row: Row, link: Link) -> Expr:
     if factor.has(t) or _judgeable(factor, row, link) is None:
         raise _located(ParseError("the product's factor may only use s_t, a_t and s_{t+1}", 0), row, link)
     return factor
-
-
-def _relation(link: Link, row: Row) -> Relation:
-    relation = _RELATIONS.get(link.relation)
-    if relation is None:
-        raise _unreadable_at(f"the relation {link.latex} is not one symrl judges in a chain", row, link.offset)
-    if relation is Relation.EQUIV:
-        raise _unreadable_at(_EQUIV_ONLY, row, link.offset)
-    return relation
 
 
 def _new_samples(previous: Expr, expr: Expr, notation: Notation) -> tuple[Sample, ...]:
